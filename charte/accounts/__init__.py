@@ -1,0 +1,1 @@
+"""Departments, accounts, roles, login and the admin pages that manage them."""

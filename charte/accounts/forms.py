@@ -1,0 +1,60 @@
+"""Forms of the accounts module."""
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from charte.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from charte.forms import Form
+
+
+class LoginForm(Form):
+    email = EmailField("Adresse électronique", validators=[
+        DataRequired("Indiquez votre adresse électronique."), Length(max=254, message="Adresse trop longue.")])
+    password = PasswordField("Mot de passe", validators=[
+        InputRequired("Indiquez votre mot de passe."),
+        Length(max=MAX_LENGTH, message=f"Le mot de passe ne peut pas dépasser {MAX_LENGTH} caractères.")])
+
+
+class ChangePasswordForm(Form):
+    current = PasswordField("Mot de passe actuel", validators=[InputRequired("Indiquez votre mot de passe actuel.")])
+    new = PasswordField(
+        f"Nouveau mot de passe ({MIN_LENGTH} à {MAX_LENGTH} caractères)",
+        validators=[
+            InputRequired("Choisissez un nouveau mot de passe."),
+            Length(min=MIN_LENGTH, max=MAX_LENGTH,
+                   message=f"Le mot de passe doit compter de {MIN_LENGTH} à {MAX_LENGTH} caractères."),
+        ],
+    )
+    confirmation = PasswordField("Confirmez le nouveau mot de passe", validators=[
+        InputRequired("Confirmez le nouveau mot de passe.")])
+
+
+class DepartementForm(Form):
+    nom = StringField("Nom du service", validators=[
+        DataRequired("Indiquez le nom du service."), Length(max=120, message="120 caractères au plus.")])
+
+
+def _roles_fields(cls):
+    cls.comite = BooleanField("Membre du comité de pilotage")
+    cls.admin = BooleanField("Administration (comptes, services, modèles)")
+    return cls
+
+
+@_roles_fields
+class UserEditForm(Form):
+    nom = StringField("Prénom et nom", validators=[
+        DataRequired("Indiquez le prénom et le nom."), Length(max=120, message="120 caractères au plus.")])
+    departement_id = SelectField("Service", coerce=int, validate_choice=True)
+
+    def roles(self) -> set[str]:
+        roles = {"agent"}
+        if self.comite.data:
+            roles.add("comite")
+        if self.admin.data:
+            roles.add("admin")
+        return roles
+
+
+@_roles_fields
+class UserCreateForm(UserEditForm):
+    email = EmailField("Adresse électronique", validators=[
+        DataRequired("Indiquez l'adresse électronique."), Length(max=254, message="254 caractères au plus.")])

@@ -1,0 +1,277 @@
+"""Actions on departments and accounts, and authentication. They flush; the caller commits."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import delete, func, select
+
+from charte.accounts.models import ROLES, Departement, LoginAttempt, User
+from charte.accounts.passwords import (
+    MAX_LENGTH,
+    check_password_rules,
+    generate_password,
+    hash_password,
+    needs_rehash,
+    verify_password,
+)
+from charte.exceptions import Conflict, Forbidden, InvalidCredentials, InvalidInput, LoginThrottled
+from charte.extensions import db
+from charte.journal.services import record
+
+THROTTLE_WINDOW = timedelta(minutes=1)
+THROTTLE_LIMIT = 5  # failures per window, per account and per address
+ATTEMPTS_KEPT = timedelta(days=1)
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
+THROTTLED = "Trop de tentatives de connexion. Patientez une minute avant de réessayer."
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def normalise_email(raw: str | None) -> str:
+    email = (raw or "").strip().lower()
+    if not email:
+        raise InvalidInput("Indiquez une adresse électronique.", "email")
+    if len(email) > 254:
+        raise InvalidInput("L'adresse électronique ne peut pas dépasser 254 caractères.", "email")
+    if not _EMAIL.match(email):
+        raise InvalidInput("Cette adresse électronique n'est pas valide (exemple : prenom.nom@mairie.fr).", "email")
+    return email
+
+
+def clean_label(raw: str | None, field: str, what: str, max_length: int = 120) -> str:
+    """Trim and collapse spaces; refuse an empty or too long label."""
+    value = " ".join((raw or "").split())
+    if not value:
+        raise InvalidInput(f"Indiquez {what}.", field)
+    if len(value) > max_length:
+        raise InvalidInput(f"Ce champ ne peut pas dépasser {max_length} caractères.", field)
+    return value
+
+
+# --- Departments -------------------------------------------------------------------------------
+
+
+def _department_key(nom: str) -> str:
+    return nom.casefold()
+
+
+def creer_departement(nom: str, actor: User | None) -> Departement:
+    """Create a department with a unique name."""
+    nom = clean_label(nom, "nom", "le nom du service")
+    if db.session.scalar(select(Departement).filter_by(nom_key=_department_key(nom))):
+        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
+    dep = Departement(nom=nom, nom_key=_department_key(nom))
+    db.session.add(dep)
+    db.session.flush()
+    record("service.cree", actor, f"departement:{dep.id}", nom=nom)
+    return dep
+
+
+def renommer_departement(dep: Departement, nom: str, actor: User | None) -> Departement:
+    """Rename a department, keeping names unique."""
+    nom = clean_label(nom, "nom", "le nom du service")
+    other = db.session.scalar(select(Departement).filter_by(nom_key=_department_key(nom)))
+    if other is not None and other.id != dep.id:
+        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
+    ancien = dep.nom
+    if ancien == nom:
+        return dep
+    dep.nom, dep.nom_key = nom, _department_key(nom)
+    db.session.flush()
+    record("service.renomme", actor, f"departement:{dep.id}", ancien=ancien, nouveau=nom)
+    return dep
+
+
+# --- Accounts ----------------------------------------------------------------------------------
+
+
+def _check_roles(roles) -> set[str]:
+    roles = set(roles or ())
+    unknown = roles - set(ROLES)
+    if unknown:
+        raise InvalidInput(f"Rôle inconnu : {', '.join(sorted(unknown))}.", "roles")
+    return roles
+
+
+def _active_admins() -> int:
+    return db.session.scalar(select(func.count()).select_from(User).filter_by(is_admin=True, is_active=True))
+
+
+def creer_compte(
+    email: str,
+    nom: str,
+    departement: Departement | None,
+    roles,
+    actor: User | None,
+    password: str | None = None,
+) -> tuple[User, str | None]:
+    """Create an account; returns it with the generated password when none was given."""
+    email = normalise_email(email)
+    nom = clean_label(nom, "nom", "le nom et le prénom")
+    if departement is None:
+        raise InvalidInput("Choisissez le service de la personne.", "departement_id")
+    roles = _check_roles(roles)
+    if db.session.scalar(select(User).filter_by(email=email)):
+        raise Conflict("Un compte existe déjà avec cette adresse électronique.", "email")
+    generated = None
+    if password is None:
+        generated = password = generate_password()
+    user = User(
+        email=email,
+        nom=nom,
+        departement=departement,
+        is_comite="comite" in roles,
+        is_admin="admin" in roles,
+        is_active=True,
+        password_hash=hash_password(password),
+        must_change_password=generated is not None,
+        session_version=1,
+    )
+    db.session.add(user)
+    db.session.flush()
+    record("compte.cree", actor, f"user:{user.id}", email=email, service=departement.nom, roles=user.roles)
+    return user, generated
+
+
+def modifier_compte(user: User, nom: str, departement: Departement | None, roles, actor: User | None) -> User:
+    """Change an account's name, department and roles."""
+    nom = clean_label(nom, "nom", "le nom et le prénom")
+    if departement is None:
+        raise InvalidInput("Choisissez le service de la personne.", "departement_id")
+    roles = _check_roles(roles)
+    if user.is_admin and "admin" not in roles:
+        if actor is not None and actor.id == user.id:
+            raise Conflict("Vous ne pouvez pas retirer votre propre rôle d'administration.", "roles")
+        if user.is_active and _active_admins() <= 1:
+            raise Conflict("Il doit rester au moins un compte d'administration actif.", "roles")
+    changes = {}
+    if user.nom != nom:
+        changes["nom"] = [user.nom, nom]
+    if user.departement_id != departement.id:
+        changes["service"] = [user.departement.nom, departement.nom]
+    old_roles = user.roles
+    user.nom, user.departement = nom, departement
+    user.is_comite, user.is_admin = "comite" in roles, "admin" in roles
+    if user.roles != old_roles:
+        changes["roles"] = [old_roles, user.roles]
+    db.session.flush()
+    if changes:
+        record("compte.modifie", actor, f"user:{user.id}", email=user.email, changements=changes)
+    return user
+
+
+def desactiver_compte(user: User, actor: User | None) -> User:
+    """Disable an account and end all its sessions."""
+    if actor is not None and actor.id == user.id:
+        raise Conflict("Vous ne pouvez pas désactiver votre propre compte.")
+    if not user.is_active:
+        raise Conflict("Ce compte est déjà désactivé.")
+    if user.is_admin and _active_admins() <= 1:
+        raise Conflict("Il doit rester au moins un compte d'administration actif.")
+    user.is_active = False
+    user.session_version += 1
+    db.session.flush()
+    record("compte.desactive", actor, f"user:{user.id}", email=user.email)
+    return user
+
+
+def reactiver_compte(user: User, actor: User | None) -> User:
+    """Enable a disabled account again."""
+    if user.is_active:
+        raise Conflict("Ce compte est déjà actif.")
+    user.is_active = True
+    db.session.flush()
+    record("compte.reactive", actor, f"user:{user.id}", email=user.email)
+    return user
+
+
+def reinitialiser_mot_de_passe(user: User, actor: User | None) -> str:
+    """Give an account a new random password, to be changed at next login; returns it once."""
+    password = generate_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.session_version += 1
+    db.session.flush()
+    record("compte.mot_de_passe_reinitialise", actor, f"user:{user.id}", email=user.email)
+    return password
+
+
+def changer_mot_de_passe(user: User, current: str, new: str, confirmation: str) -> User:
+    """Change one's own password; every other session of the account ends."""
+    if not verify_password(user.password_hash, current or ""):
+        raise InvalidInput("Le mot de passe actuel est incorrect.", "current")
+    check_password_rules(new or "", "new")
+    if new != confirmation:
+        raise InvalidInput("Les deux saisies du nouveau mot de passe ne sont pas identiques.", "confirmation")
+    if verify_password(user.password_hash, new):
+        raise InvalidInput("Choisissez un mot de passe différent de l'actuel.", "new")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    user.session_version += 1
+    db.session.flush()
+    record("mot_de_passe.change", user, f"user:{user.id}")
+    return user
+
+
+# --- Authentication ----------------------------------------------------------------------------
+
+
+def _recent_failures(**criteria) -> int:
+    since = utcnow() - THROTTLE_WINDOW
+    return db.session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .filter_by(succeeded=False, **criteria)
+        .where(LoginAttempt.at_dt >= since)
+    )
+
+
+def authenticate(email: str, password: str, address: str) -> User:
+    """Check credentials under throttling; every attempt is recorded, even a refused one."""
+    email_key = (email or "").strip().lower()[:254]
+    address = (address or "inconnue")[:64]
+    now = utcnow()
+    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at_dt < now - ATTEMPTS_KEPT))
+    user = db.session.scalar(select(User).filter_by(email=email_key)) if email_key else None
+    # What was typed is journalled only when it names an account: a password typed into the
+    # e-mail field must not end up in an append-only record.
+    label = user.email if user is not None else "(adresse inconnue)"
+    throttled = (
+        _recent_failures(email_key=email_key) >= THROTTLE_LIMIT
+        or _recent_failures(address=address) >= THROTTLE_LIMIT
+    )
+    if throttled:
+        db.session.add(LoginAttempt(at_dt=now, email_key=email_key, address=address, succeeded=False))
+        record("connexion.limitee", None, "", actor_label=label, adresse=address)
+        raise LoginThrottled(THROTTLED)
+    usable = user is not None and user.is_active
+    # Verify even for an unknown or disabled account: the answer takes the same time.
+    ok = verify_password(user.password_hash if usable else None, (password or "")[: MAX_LENGTH + 1])
+    db.session.add(LoginAttempt(at_dt=now, email_key=email_key, address=address, succeeded=ok and usable))
+    if not (ok and usable):
+        record("connexion.echouee", None, "", actor_label=label, adresse=address)
+        db.session.flush()
+        raise InvalidCredentials(BAD_CREDENTIALS)
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = now
+    record("connexion.reussie", user, f"user:{user.id}", adresse=address)
+    return user
+
+
+def terminer_session(user: User) -> None:
+    """Log out: the session counter moves on, so the old cookie is worthless everywhere."""
+    user.session_version += 1
+    db.session.flush()
+    record("deconnexion", user, f"user:{user.id}")
+
+
+def require_role(user, role: str) -> None:
+    """Raise Forbidden unless the user holds the role."""
+    if user is None or not getattr(user, "is_authenticated", False) or role not in user.roles:
+        raise Forbidden("Vous n'avez pas les droits nécessaires pour cette page.")

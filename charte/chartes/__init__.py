@@ -1,0 +1,1 @@
+"""Templates (modèles), charters and their immutable versions."""

@@ -1,0 +1,143 @@
+"""The `flask --app wsgi charte …` command line: a stable contract for scripts and tests."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import func, select
+
+from charte.accounts import services as accounts
+from charte.accounts.models import ROLES, Departement, User
+from charte.accounts.passwords import check_password_rules
+from charte.chartes import services as chartes
+from charte.chartes.modeles import TemplateError
+from charte.config import PROJECT_ROOT
+from charte.exceptions import DomainError
+from charte.extensions import db
+from charte.journal.models import JournalEntry
+from charte.journal.services import verify_journal
+
+EXIT_NOT_EMPTY = 3
+
+
+@click.group("charte")
+def charte_cli():
+    """Charte: administration commands."""
+
+
+def _fail(message: str, code: int = 1):
+    db.session.rollback()
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(code)
+
+
+@charte_cli.command("init")
+@with_appcontext
+def init_command():
+    """Create or upgrade the database schema (migrations)."""
+    upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    click.echo("Schéma de la base à jour.")
+
+
+@charte_cli.command("import-template")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_template_command(path: Path):
+    """Load a template (Markdown with front matter) into the database."""
+    try:
+        modele = chartes.importer_modele(path.read_bytes(), path.name, None)
+        db.session.commit()
+    except TemplateError as exc:
+        _fail(f"{path.name}, {exc.message[0].lower()}{exc.message[1:]} Rien n'a été importé.")
+    except DomainError as exc:
+        _fail(exc.message)
+    parsed = chartes.parse_modele(modele)
+    click.echo(f"Modèle n° {modele.id} importé : « {modele.titre} », version {modele.version_label}, "
+               f"{len(parsed.themes)} thèmes, {parsed.clause_count} clauses.")
+
+
+@charte_cli.command("create-user")
+@click.argument("email")
+@click.option("--department", "-d", "department", required=True, help="Service (créé s'il n'existe pas).")
+@click.option("--role", "-r", "roles", multiple=True, type=click.Choice(ROLES), default=("agent",),
+              show_default=True, help="Rôle ; à répéter pour en cumuler (ex. -r comite -r admin).")
+@click.option("--name", "-n", "nom", default=None, help="Prénom et nom (par défaut : tiré de l'adresse).")
+@click.option("--generate", is_flag=True, help="Générer le mot de passe au lieu de le demander.")
+@with_appcontext
+def create_user_command(email: str, department: str, roles: tuple[str, ...], nom: str | None, generate: bool):
+    """Create an account (password asked, or generated and printed)."""
+    password = None
+    if not generate and sys.stdin.isatty():
+        password = click.prompt("Mot de passe (12 à 128 caractères)", hide_input=True, confirmation_prompt=True)
+        try:
+            check_password_rules(password)
+        except DomainError as exc:
+            _fail(exc.message)
+    try:
+        dep = db.session.scalar(select(Departement).filter_by(nom_key=" ".join(department.split()).casefold()))
+        if dep is None:
+            dep = accounts.creer_departement(department, None)
+            click.echo(f"Service « {dep.nom} » créé.")
+        if nom is None:
+            nom = email.split("@")[0].replace(".", " ").replace("-", " ").title()
+        user, generated = accounts.creer_compte(email, nom, dep, set(roles), None, password=password)
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo(f"Compte créé : {user.email} ({user.role_labels}, {dep.nom}).")
+    if generated:
+        click.echo(f"Mot de passe provisoire (à changer à la première connexion) : {generated}")
+
+
+@charte_cli.command("audit-verify")
+@with_appcontext
+def audit_verify_command():
+    """Verify the journal's hash chain and every charter's version chain."""
+    failures = 0
+    journal_break = verify_journal()
+    count = db.session.scalar(select(func.count()).select_from(JournalEntry))
+    if journal_break:
+        failures += 1
+        click.echo(f"Journal : ROMPU à l'entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
+    else:
+        click.echo(f"Journal : intact ({count} entrées).")
+    version_break = chartes.verify_version_chains()
+    if version_break:
+        failures += 1
+        charte, numero, reason = version_break
+        click.echo(f"Versions : ROMPUES — charte n° {charte.id} « {charte.titre} », version {numero} : {reason}.",
+                   err=True)
+    else:
+        click.echo("Versions : chaînes intactes.")
+    sys.exit(1 if failures else 0)
+
+
+@charte_cli.command("demo")
+@click.option("--password", default=None, help="Un même mot de passe pour tous les comptes de démonstration.")
+@with_appcontext
+def demo_command(password: str | None):
+    """Fill an empty database with a realistic demo; refuses a non-empty one."""
+    from charte.demo import fill_demo
+
+    upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    if db.session.scalar(select(func.count()).select_from(User)) or \
+            db.session.scalar(select(func.count()).select_from(Departement)):
+        click.echo("La base n'est pas vide : la démonstration n'est créée que dans une base vierge.", err=True)
+        sys.exit(EXIT_NOT_EMPTY)
+    if password is not None:
+        try:
+            check_password_rules(password)
+        except DomainError as exc:
+            _fail(exc.message)
+    try:
+        accounts_created = fill_demo(password, current_app.config.get("CHARTE_AUTHORITY_NAME"))
+        db.session.commit()
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe) :")
+    for user, pwd in accounts_created:
+        click.echo(f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}")

@@ -1,0 +1,79 @@
+"""Configuration read from the environment, with safe defaults for the demo."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not allow the application to start safely."""
+
+
+def _instance_path() -> Path:
+    raw = os.environ.get("CHARTE_INSTANCE_PATH")
+    path = Path(raw) if raw else PROJECT_ROOT / "instance"
+    return path.resolve()
+
+
+def _secret_key(instance: Path, allow_generated: bool) -> str:
+    """Return SECRET_KEY, or a key generated once into the instance folder for the demo."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        if len(key) < 32:
+            raise ConfigurationError("SECRET_KEY doit compter au moins 32 caractères.")
+        return key
+    key_file = instance / "secret_key"
+    if key_file.exists():
+        return key_file.read_text(encoding="utf-8").strip()
+    if not allow_generated:
+        raise ConfigurationError(
+            "SECRET_KEY est obligatoire hors démonstration "
+            "dès que DATABASE_URL est défini (ou posez CHARTE_DEMO=1)."
+        )
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with 0600 permissions: the key signs every session.
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} doit être un nombre entier.") from exc
+
+
+def _flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "oui", "on"}
+
+
+def load_config() -> dict:
+    """Build the Flask configuration mapping from the environment."""
+    instance = _instance_path()
+    configured_url = os.environ.get("DATABASE_URL", "").strip()
+    # The embedded SQLite default is the demo set-up; a configured database is production.
+    demo = _flag("CHARTE_DEMO") or _flag("FLASK_DEBUG") or not configured_url
+    database_url = configured_url or f"sqlite:///{instance / 'charte.db'}"
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "INSTANCE_PATH": str(instance),
+        "CHARTE_DEMO": demo,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY_LOADER": lambda: _secret_key(instance, allow_generated=demo),
+        "CHARTE_AUTHORITY_NAME": os.environ.get("CHARTE_AUTHORITY_NAME", ""),
+        "CHARTE_PROXY_COUNT": _int("CHARTE_PROXY_COUNT", 0),
+        "CHARTE_SESSION_HOURS": _int("CHARTE_SESSION_HOURS", 8),
+        "MAX_CONTENT_LENGTH": _int("CHARTE_MAX_UPLOAD_KB", 512) * 1024,
+    }

@@ -1,0 +1,1 @@
+"""The append-only journal of significant actions, chained by hash."""

@@ -1,0 +1,1 @@
+"""The public site: no login needed. Every view here is on the allow-list explicitly."""

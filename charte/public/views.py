@@ -1,0 +1,22 @@
+"""Public pages: home, accessibility statement. Published charters come with publication."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+
+from charte.security import public
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/")
+@public
+def index():
+    """Public home: what Charte is here, and the published charters (none yet)."""
+    return render_template("public/index.html", publications=[])
+
+
+@bp.route("/accessibilite")
+@public
+def accessibilite():
+    """Accessibility statement (RGAA)."""
+    return render_template("public/accessibilite.html")
