@@ -60,11 +60,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte import models  # noqa: F401  (register every table with the metadata)
     from charte import errors, security, web
     from charte.accounts.views import bp as accounts_bp
+    from charte.accounts.views import load_user
     from charte.chartes.views import bp as chartes_bp
     from charte.cli import charte_cli
     from charte.journal.views import bp as journal_bp
     from charte.public.views import bp as public_bp
 
+    login_manager.user_loader(load_user)
     security.install(app)
     errors.install(app)
     web.install(app)

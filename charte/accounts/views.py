@@ -231,3 +231,14 @@ def user_reset_password(user_id: int):
     if refused:
         return refused
     return render_template("accounts/password_shown.html", target=target, password=password, created=False)
+
+
+def load_user(user_id: str) -> User | None:
+    """Session cookie → account, only while the account is active and the session counter matches."""
+    ident, _, version = (user_id or "").partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.is_active or user.session_version != int(version):
+        return None
+    return user

@@ -1,0 +1,202 @@
+"""Fixtures: a real database (SQLite file, or a fresh PostgreSQL database per run), the app,
+clients that carry CSRF tokens, an `auth` helper and factories."""
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from charte import create_app
+from charte.config import PROJECT_ROOT
+from charte.extensions import db
+
+PASSWORD = "un mot de passe solide"
+TEMPLATE_PATH = PROJECT_ROOT / "modeles" / "charte-ia-collectivite.md"
+TEST_SECRET = "test-secret-key-" + "x" * 40
+
+
+def _pg_admin_connect(url):
+    import psycopg
+
+    return psycopg.connect(
+        host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres",
+        password=url.password, dbname=url.database or "postgres", autocommit=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database for this run."""
+    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'charte-test.db'}"
+        return
+    url = make_url(configured)
+    name = f"charte_test_{uuid.uuid4().hex[:10]}"
+    with _pg_admin_connect(url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    with _pg_admin_connect(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("instance")
+
+
+def make_app(database_url: str, instance_dir: Path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "INSTANCE_PATH": str(instance_dir),
+        "CHARTE_AUTHORITY_NAME": "",
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url, instance_dir):
+    """The schema is built once per run by the migrations themselves."""
+    app = make_app(database_url, instance_dir)
+    with app.app_context():
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+        db.engine.dispose()
+    return True
+
+
+def _empty_all_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+class CharteClient(FlaskClient):
+    """A test client whose `submit` posts a form with a valid CSRF token, as a browser would."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as sess:
+            raw = sess.get("csrf_token")
+            if raw is None:
+                raw = sess["csrf_token"] = secrets.token_hex(20)
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", self.csrf_token())
+        return self.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def app(_schema, database_url, instance_dir):
+    app = make_app(database_url, instance_dir)
+    app.test_client_class = CharteClient
+    with app.app_context():
+        _empty_all_tables()
+    ctx = app.app_context()
+    ctx.push()
+    yield app
+    db.session.remove()
+    db.engine.dispose()
+    ctx.pop()
+
+
+@pytest.fixture
+def client(app) -> CharteClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- Factories ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def make_departement(app):
+    from charte.accounts.services import creer_departement
+
+    def make(nom: str | None = None):
+        dep = creer_departement(nom or f"Service {secrets.token_hex(3)}", None)
+        db.session.commit()
+        return dep
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_departement):
+    from charte.accounts.services import creer_compte
+
+    def make(role: str = "agent", departement=None, email: str | None = None, password: str = PASSWORD,
+             nom: str = "Camille Durand", must_change: bool = False):
+        roles = {"agent"} | ({"comite"} if role in ("comite", "admin+comite") else set()) \
+            | ({"admin"} if role in ("admin", "admin+comite") else set())
+        user, _ = creer_compte(
+            email or f"{role.replace('+', '-')}.{secrets.token_hex(3)}@mairie.example",
+            nom, departement or make_departement(), roles, None, password=password,
+        )
+        user.must_change_password = must_change
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_modele(app):
+    from charte.chartes.services import importer_modele
+
+    def make(source: str | None = None, filename: str = "modele.md"):
+        data = source.encode("utf-8") if source is not None else TEMPLATE_PATH.read_bytes()
+        modele = importer_modele(data, filename, None)
+        db.session.commit()
+        return modele
+
+    return make
+
+
+@pytest.fixture
+def make_charte(app, make_modele):
+    from charte.chartes.services import creer_charte
+
+    def make(titre: str | None = None, modele=None):
+        charte = creer_charte(modele or make_modele(), titre, None)
+        db.session.commit()
+        return charte
+
+    return make
+
+
+class AuthActions:
+    def __init__(self, client: CharteClient):
+        self._client = client
+
+    def login(self, user_or_email, password: str = PASSWORD, **kwargs):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self._client.submit("/connexion", {"email": email, "password": password}, **kwargs)
+
+    def logout(self):
+        return self._client.submit("/deconnexion")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    return AuthActions(client)
