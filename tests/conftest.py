@@ -2,6 +2,9 @@
 clients that carry CSRF tokens, an `auth` helper and factories."""
 from __future__ import annotations
 
+import contextlib
+import html
+import contextvars
 import os
 import secrets
 import uuid
@@ -75,6 +78,24 @@ def _schema(database_url, instance_dir):
     return True
 
 
+@contextlib.contextmanager
+def _isolated_cm(cm):
+    ctx = contextvars.Context()
+    value = ctx.run(cm.__enter__)
+    try:
+        yield value
+    except BaseException as exc:
+        if not ctx.run(cm.__exit__, type(exc), exc, exc.__traceback__):
+            raise
+    else:
+        ctx.run(cm.__exit__, None, None, None)
+
+
+def page_text(response) -> str:
+    """The response body with HTML entities decoded, to look for a French message in it."""
+    return html.unescape(response.get_data(as_text=True))
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
@@ -86,7 +107,21 @@ def _empty_all_tables() -> None:
 
 
 class CharteClient(FlaskClient):
-    """A test client whose `submit` posts a form with a valid CSRF token, as a browser would."""
+    """A test client whose `submit` posts a form with a valid CSRF token, as a browser would.
+
+    Each request runs in its own application context, as in production: nothing (Flask-Login's
+    cached user, the database session) leaks from the test's context into the request or back.
+    """
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()  # the test's own session holds no snapshot or lock during the request
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.rollback()  # and sees what the request committed
+
+    def session_transaction(self, *args, **kwargs):
+        return _isolated_cm(super().session_transaction(*args, **kwargs))
 
     def csrf_token(self) -> str:
         with self.session_transaction() as sess:

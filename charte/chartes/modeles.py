@@ -101,7 +101,8 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
         if len(value) > limit:
             raise TemplateError(number, f"la valeur de « {key} » dépasse {limit} caractères.")
         meta[key] = value
-    raise TemplateError(len(lines), "l'en-tête n'est jamais fermé par « --- ».")
+    last = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
+    raise TemplateError(last, "l'en-tête n'est jamais fermé par « --- ».")
 
 
 def parse_template(source: str) -> ParsedTemplate:
@@ -117,12 +118,14 @@ def parse_template(source: str) -> ParsedTemplate:
     theme_names: dict[str, int] = {}
     current_text = preambule
     in_fence = False
+    fence_line = 0
 
     for index in range(start, len(lines)):
         line = lines[index]
         number = index + 1
         if FENCE.match(line):
             in_fence = not in_fence
+            fence_line = number
         if in_fence or not line.startswith("#"):
             current_text.append(line)
             continue
@@ -169,7 +172,7 @@ def parse_template(source: str) -> ParsedTemplate:
         raise TemplateError(number, f"titre de niveau {level} interdit : seuls « ## » (thème) et « ### » (clause) sont admis.")
 
     if in_fence:
-        raise TemplateError(len(lines), "un bloc de code « ``` » n'est jamais refermé.")
+        raise TemplateError(fence_line, "le bloc de code « ``` » ouvert ici n'est jamais refermé.")
     if not themes:
         raise TemplateError(start + 1, "le modèle ne contient aucun thème (« ## Thème »).")
     if not themes[-1]["clauses"]:
