@@ -135,9 +135,10 @@ def demo_command(password: str | None):
             _fail(exc.message)
     try:
         accounts_created = fill_demo(password, current_app.config.get("CHARTE_AUTHORITY_NAME"))
+        lines = [f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}" for user, pwd in accounts_created]
         db.session.commit()
     except DomainError as exc:
         _fail(exc.message)
     click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe) :")
-    for user, pwd in accounts_created:
-        click.echo(f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}")
+    for line in lines:
+        click.echo(line)

@@ -11,7 +11,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from flask.testing import FlaskClient
+from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import text
@@ -137,10 +137,22 @@ class CharteClient(FlaskClient):
         return self.post(url, data=payload, **kwargs)
 
 
+class CharteRunner(FlaskCliRunner):
+    """A CLI runner whose commands do not wait on a transaction left open by the test itself."""
+
+    def invoke(self, *args, **kwargs):
+        db.session.rollback()
+        try:
+            return super().invoke(*args, **kwargs)
+        finally:
+            db.session.rollback()
+
+
 @pytest.fixture
 def app(_schema, database_url, instance_dir):
     app = make_app(database_url, instance_dir)
     app.test_client_class = CharteClient
+    app.test_cli_runner_class = CharteRunner
     with app.app_context():
         _empty_all_tables()
     ctx = app.app_context()
