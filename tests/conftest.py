@@ -63,6 +63,8 @@ def make_app(database_url: str, instance_dir: Path, **overrides):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "INSTANCE_PATH": str(instance_dir),
         "CHARTE_AUTHORITY_NAME": "",
+        # Real argon2id at its cheapest cost; test_passwords checks the production parameters.
+        "CHARTE_PASSWORD_PROFILE": "tests",
     }
     config.update(overrides)
     return create_app(config)

@@ -132,7 +132,7 @@ def departements():
 def departement_edit(departement_id: int):
     """Rename a department."""
     dep = _get_departement(departement_id)
-    form = DepartementForm(obj=dep)
+    form = DepartementForm(obj=dep if request.method == "GET" else None)
     outcome = run_form(form, lambda: services.renommer_departement(dep, form.nom.data, current_user))
     if outcome.done:
         flash(f"Le service s'appelle désormais « {dep.nom} ».", "success")
@@ -168,8 +168,8 @@ def user_create():
 def user_edit(user_id: int):
     """Change an account's name, department and roles."""
     target = _get_user(user_id)
-    form = UserEditForm(obj=target, data=None if request.method == "POST" else {
-        "comite": target.is_comite, "admin": target.is_admin})
+    form = UserEditForm(obj=target, data={"comite": target.is_comite, "admin": target.is_admin}) \
+        if request.method == "GET" else UserEditForm()
     form.departement_id.choices = _departement_choices()
     outcome = run_form(form, lambda: services.modifier_compte(
         target, form.nom.data, db.session.get(Departement, form.departement_id.data), form.roles(), current_user))

@@ -1,0 +1,117 @@
+"""Every route × every role: anonymous, agent, agent of another department, committee, admin.
+
+A new route that is not listed here makes `test_every_route_is_in_the_matrix` fail."""
+import pytest
+from sqlalchemy import func, select
+
+from charte.accounts.models import User
+from charte.extensions import db
+from charte.journal.models import JournalEntry
+from tests.conftest import PASSWORD
+
+ROLES = ("anonyme", "agent", "agent_autre_service", "comite", "admin")
+LOGIN = 302  # anonymous visitors are sent to the login page
+PUBLIC = dict.fromkeys(ROLES, 200)
+INTERNAL = {"anonyme": LOGIN, "agent": 200, "agent_autre_service": 200, "comite": 200, "admin": 200}
+COMMITTEE = {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 200, "admin": 200}
+ADMIN = {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 403, "admin": 200}
+
+
+def _admin_post(admin_status):
+    return {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 403, "admin": admin_status}
+
+
+MATRIX = [
+    ("GET", "/", PUBLIC),
+    ("GET", "/accessibilite", PUBLIC),
+    ("GET", "/connexion", {"anonyme": 200, "agent": 302, "agent_autre_service": 302, "comite": 302, "admin": 302}),
+    ("POST", "/connexion", dict.fromkeys(ROLES, 400)),  # empty form: fields required
+    ("POST", "/deconnexion", {"anonyme": LOGIN, "agent": 302, "agent_autre_service": 302, "comite": 302,
+                              "admin": 302}),
+    ("GET", "/mon-compte/mot-de-passe", INTERNAL),
+    ("POST", "/mon-compte/mot-de-passe", {**dict.fromkeys(ROLES, 400), "anonyme": LOGIN}),
+    ("GET", "/chartes/", INTERNAL),
+    ("GET", "/chartes/{charte}", INTERNAL),
+    ("GET", "/chartes/{charte}/versions", INTERNAL),
+    ("GET", "/chartes/{charte}/versions/1", INTERNAL),
+    ("GET", "/chartes/{charte}/clauses/RESP-1", INTERNAL),
+    ("GET", "/journal", COMMITTEE),
+    ("GET", "/admin/", ADMIN),
+    ("GET", "/admin/services", ADMIN),
+    ("POST", "/admin/services", _admin_post(400)),
+    ("GET", "/admin/services/{departement}", ADMIN),
+    ("POST", "/admin/services/{departement}", _admin_post(400)),
+    ("GET", "/admin/comptes", ADMIN),
+    ("GET", "/admin/comptes/nouveau", ADMIN),
+    ("POST", "/admin/comptes/nouveau", _admin_post(400)),
+    ("GET", "/admin/comptes/{cible}", ADMIN),
+    ("POST", "/admin/comptes/{cible}", _admin_post(400)),
+    ("POST", "/admin/comptes/{cible}/desactiver", _admin_post(302)),
+    ("POST", "/admin/comptes/{cible}/reactiver", _admin_post(409)),
+    ("POST", "/admin/comptes/{cible}/reinitialiser", _admin_post(200)),
+    ("GET", "/admin/modeles", ADMIN),
+    ("POST", "/admin/modeles", _admin_post(400)),
+    ("POST", "/admin/modeles/fichier", _admin_post(400)),
+    ("GET", "/admin/modeles/{modele}", ADMIN),
+    ("GET", "/admin/chartes/nouvelle", ADMIN),
+    ("POST", "/admin/chartes/nouvelle", _admin_post(400)),
+]
+
+
+def _flask_path(rule: str) -> str:
+    import re
+
+    return re.sub(r"<(?:\w+:)?(\w+)>", "<>", rule)
+
+
+def test_every_route_is_in_the_matrix(app):
+    listed = {(method, _flask_path(path.replace("{", "<").replace("}", ">"))) for method, path, _ in MATRIX}
+    listed |= {(m, "/chartes/<>/versions/<>") for m in ("GET",)} | {("GET", "/chartes/<>/clauses/<>")}
+    missing = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            candidates = {(method, _flask_path(rule.rule))}
+            if not candidates & {(m, _flask_path(p.replace("1", "<>").replace("RESP-<>", "<>")))
+                                 for m, p in listed} and (method, _flask_path(rule.rule)) not in listed:
+                missing.append(f"{method} {rule.rule}")
+    assert missing == []
+
+
+@pytest.fixture
+def world(app, make_user, make_departement, make_charte):
+    home = make_departement("Service A")
+    other = make_departement("Service B")
+    users = {
+        "agent": make_user("agent", departement=home),
+        "agent_autre_service": make_user("agent", departement=other),
+        "comite": make_user("comite", departement=home),
+        "admin": make_user("admin", departement=other),
+    }
+    charte = make_charte()
+    cible = make_user("agent", departement=home, email="cible@mairie.example")
+    return {"users": users, "ids": {"charte": charte.id, "departement": home.id, "cible": cible.id,
+                                    "modele": charte.modele_id}}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("method, path, expected", MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+def test_access(app, client, world, role, method, path, expected):
+    url = path.format(**world["ids"])
+    if role != "anonyme":
+        assert client.submit("/connexion", {"email": world["users"][role].email, "password": PASSWORD}
+                             ).status_code == 302
+    users_before = [(u.id, u.is_active, u.password_hash, u.is_admin) for u in db.session.scalars(select(User))]
+    journal_before = db.session.scalar(select(func.count()).select_from(JournalEntry))
+    response = client.get(url) if method == "GET" else client.submit(url, {})
+    assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+    if response.status_code in (302, 400, 403, 409) and method == "POST" and role != "admin" \
+            and path != "/deconnexion":
+        # A refused action changes nothing and writes nothing (login failures excepted: they are journalled).
+        assert [(u.id, u.is_active, u.password_hash, u.is_admin) for u in db.session.scalars(select(User))] \
+            == users_before
+        if path != "/connexion":
+            assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == journal_before
+    if response.status_code == LOGIN and role == "anonyme":
+        assert "/connexion" in response.headers["Location"]
