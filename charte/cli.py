@@ -31,7 +31,7 @@ def charte_cli():
 
 def _fail(message: str, code: int = 1):
     db.session.rollback()
-    click.echo(f"Erreur : {message}", err=True)
+    click.echo(f"Erreur : {message}", err=True)
     sys.exit(code)
 
 
@@ -56,7 +56,7 @@ def import_template_command(path: Path):
     except DomainError as exc:
         _fail(exc.message)
     parsed = chartes.parse_modele(modele)
-    click.echo(f"Modèle n° {modele.id} importé : « {modele.titre} », version {modele.version_label}, "
+    click.echo(f"Modèle n° {modele.id} importé : « {modele.titre} », version {modele.version_label}, "
                f"{len(parsed.themes)} thèmes, {parsed.clause_count} clauses.")
 
 
@@ -64,8 +64,8 @@ def import_template_command(path: Path):
 @click.argument("email")
 @click.option("--department", "-d", "department", required=True, help="Service (créé s'il n'existe pas).")
 @click.option("--role", "-r", "roles", multiple=True, type=click.Choice(ROLES), default=("agent",),
-              show_default=True, help="Rôle ; à répéter pour en cumuler (ex. -r comite -r admin).")
-@click.option("--name", "-n", "nom", default=None, help="Prénom et nom (par défaut : tiré de l'adresse).")
+              show_default=True, help="Rôle ; à répéter pour en cumuler (ex. -r comite -r admin).")
+@click.option("--name", "-n", "nom", default=None, help="Prénom et nom (par défaut : tiré de l'adresse).")
 @click.option("--generate", is_flag=True, help="Générer le mot de passe au lieu de le demander.")
 @with_appcontext
 def create_user_command(email: str, department: str, roles: tuple[str, ...], nom: str | None, generate: bool):
@@ -81,16 +81,16 @@ def create_user_command(email: str, department: str, roles: tuple[str, ...], nom
         dep = db.session.scalar(select(Departement).filter_by(nom_key=" ".join(department.split()).casefold()))
         if dep is None:
             dep = accounts.creer_departement(department, None)
-            click.echo(f"Service « {dep.nom} » créé.")
+            click.echo(f"Service « {dep.nom} » créé.")
         if nom is None:
             nom = email.split("@")[0].replace(".", " ").replace("-", " ").title()
         user, generated = accounts.creer_compte(email, nom, dep, set(roles), None, password=password)
         db.session.commit()
     except DomainError as exc:
         _fail(exc.message)
-    click.echo(f"Compte créé : {user.email} ({user.role_labels}, {dep.nom}).")
+    click.echo(f"Compte créé : {user.email} ({user.role_labels}, {dep.nom}).")
     if generated:
-        click.echo(f"Mot de passe provisoire (à changer à la première connexion) : {generated}")
+        click.echo(f"Mot de passe provisoire (à changer à la première connexion) : {generated}")
 
 
 @charte_cli.command("audit-verify")
@@ -102,17 +102,17 @@ def audit_verify_command():
     count = db.session.scalar(select(func.count()).select_from(JournalEntry))
     if journal_break:
         failures += 1
-        click.echo(f"Journal : ROMPU à l'entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
+        click.echo(f"Journal : ROMPU à l'entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
     else:
-        click.echo(f"Journal : intact ({count} entrées).")
+        click.echo(f"Journal : intact ({count} entrées).")
     version_break = chartes.verify_version_chains()
     if version_break:
         failures += 1
         charte, numero, reason = version_break
-        click.echo(f"Versions : ROMPUES — charte n° {charte.id} « {charte.titre} », version {numero} : {reason}.",
+        click.echo(f"Versions : ROMPUES — charte n° {charte.id} « {charte.titre} », version {numero} : {reason}.",
                    err=True)
     else:
-        click.echo("Versions : chaînes intactes.")
+        click.echo("Versions : chaînes intactes.")
     sys.exit(1 if failures else 0)
 
 
@@ -126,7 +126,7 @@ def demo_command(password: str | None):
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     if db.session.scalar(select(func.count()).select_from(User)) or \
             db.session.scalar(select(func.count()).select_from(Departement)):
-        click.echo("La base n'est pas vide : la démonstration n'est créée que dans une base vierge.", err=True)
+        click.echo("La base n'est pas vide : la démonstration n'est créée que dans une base vierge.", err=True)
         sys.exit(EXIT_NOT_EMPTY)
     if password is not None:
         try:
@@ -139,6 +139,6 @@ def demo_command(password: str | None):
         db.session.commit()
     except DomainError as exc:
         _fail(exc.message)
-    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe) :")
+    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe) :")
     for line in lines:
         click.echo(line)

@@ -17,7 +17,7 @@ MESSAGES = {
     409: ("Action impossible", "Cette action n'est pas possible dans l'état actuel."),
     413: ("Fichier trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille autorisée."),
     429: ("Trop de tentatives", "Trop de demandes en peu de temps. Patientez une minute avant de réessayer."),
-    500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré ; réessayez plus tard."),
+    500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré ; réessayez plus tard."),
 }
 
 
@@ -37,7 +37,7 @@ def install(app: Flask) -> None:
         db.session.rollback()
         return render_error(
             400,
-            "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez : "
+            "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez : "
             "rien n'a été enregistré.",
         )
 

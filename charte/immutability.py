@@ -37,7 +37,7 @@ def _refuse_changes(session: Session, _context, _instances) -> None:
     for obj in session.deleted:
         guarded = _guarded_class(obj)
         if guarded:
-            raise ImmutableRowError(f"Un enregistrement de « {guarded[0].__tablename__} » ne peut pas être supprimé.")
+            raise ImmutableRowError(f"Un enregistrement de « {guarded[0].__tablename__} » ne peut pas être supprimé.")
     for obj in session.dirty:
         guarded = _guarded_class(obj)
         if not guarded:
@@ -48,7 +48,7 @@ def _refuse_changes(session: Session, _context, _instances) -> None:
                 continue
             if state.attrs[attr.key].history.has_changes():
                 raise ImmutableRowError(
-                    f"Le champ « {attr.key} » de « {guarded[0].__tablename__} » ne peut plus être modifié."
+                    f"Le champ « {attr.key} » de « {guarded[0].__tablename__} » ne peut plus être modifié."
                 )
 
 
@@ -59,5 +59,5 @@ def _refuse_bulk(orm_execute_state) -> None:
     mapper = orm_execute_state.bind_mapper
     if mapper is not None and mapper.class_ in _GUARDED:
         raise ImmutableRowError(
-            f"Les enregistrements de « {mapper.class_.__tablename__} » ne peuvent pas être modifiés en masse."
+            f"Les enregistrements de « {mapper.class_.__tablename__} » ne peuvent pas être modifiés en masse."
         )

@@ -78,9 +78,9 @@ def test_create_user_generates_and_prints_a_password(runner):
     assert result.exit_code == 0, result.output
     user = db.session.scalars(select(User).filter_by(email="chef.projet@mairie.example")).one()
     assert user.is_comite and user.is_admin and user.must_change_password
-    password = result.output.strip().splitlines()[-1].split(" : ")[-1]
+    password = result.output.strip().splitlines()[-1].split(" : ")[-1]
     assert verify_password(user.password_hash, password)
-    assert "Service « Direction du numérique » créé." in result.output
+    assert "Service « Direction du numérique » créé." in result.output
 
 
 def test_create_user_bad_input(runner):
@@ -99,4 +99,4 @@ def test_audit_verify_on_an_intact_database(runner, make_charte):
     make_charte()
     result = runner.invoke(args=["charte", "audit-verify"])
     assert result.exit_code == 0
-    assert "Journal : intact" in result.output and "Versions : chaînes intactes." in result.output
+    assert "Journal : intact" in result.output and "Versions : chaînes intactes." in result.output

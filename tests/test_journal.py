@@ -69,7 +69,7 @@ def test_audit_verify_names_a_tampered_version(runner, make_charte):
     _tamper("UPDATE version_clauses SET texte = 'Texte réécrit' WHERE id = :id", id=clause_id)
     result = runner.invoke(args=["charte", "audit-verify"])
     assert result.exit_code == 1
-    assert "Journal : intact" in result.output
+    assert "Journal : intact" in result.output
     assert f"charte n° {charte.id}" in result.output and "version 1" in result.output
 
 

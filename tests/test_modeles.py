@@ -71,7 +71,7 @@ def test_crlf_and_bom_are_accepted():
 @pytest.mark.parametrize("source, line, fragment", [
     ("titre: x\n", 1, "commencer par un en-tête"),
     ("---\ntitre: x\nversion: 1\n", 3, "jamais fermé"),
-    ("---\ntitre: x\n---\n## T\n### A-1 — B\nc\n", 3, "« version »"),
+    ("---\ntitre: x\n---\n## T\n### A-1 — B\nc\n", 3, "« version »"),
     ("---\ntitre: x\nversion: 1\nauteur: moi\n---\n", 4, "clé d'en-tête inconnue"),
     ("---\ntitre: x\ntitre: y\nversion: 1\n---\n", 3, "deux fois"),
     ("---\ntitre x\nversion: 1\n---\n", 2, "clé: valeur"),
@@ -94,7 +94,7 @@ def test_malformed_template_is_refused_with_line_and_reason(source, line, fragme
         parse_template(source)
     assert caught.value.line == line
     assert fragment in caught.value.message
-    assert caught.value.message.startswith(f"Ligne {line} : ")
+    assert caught.value.message.startswith(f"Ligne {line} : ")
 
 
 @pytest.mark.parametrize("data, fragment", [

@@ -39,7 +39,7 @@ def normalise_email(raw: str | None) -> str:
     if len(email) > 254:
         raise InvalidInput("L'adresse électronique ne peut pas dépasser 254 caractères.", "email")
     if not _EMAIL.match(email):
-        raise InvalidInput("Cette adresse électronique n'est pas valide (exemple : prenom.nom@mairie.fr).", "email")
+        raise InvalidInput("Cette adresse électronique n'est pas valide (exemple : prenom.nom@mairie.fr).", "email")
     return email
 
 
@@ -64,7 +64,7 @@ def creer_departement(nom: str, actor: User | None) -> Departement:
     """Create a department with a unique name."""
     nom = clean_label(nom, "nom", "le nom du service")
     if db.session.scalar(select(Departement).filter_by(nom_key=_department_key(nom))):
-        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
+        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
     dep = Departement(nom=nom, nom_key=_department_key(nom))
     db.session.add(dep)
     db.session.flush()
@@ -77,7 +77,7 @@ def renommer_departement(dep: Departement, nom: str, actor: User | None) -> Depa
     nom = clean_label(nom, "nom", "le nom du service")
     other = db.session.scalar(select(Departement).filter_by(nom_key=_department_key(nom)))
     if other is not None and other.id != dep.id:
-        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
+        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
     ancien = dep.nom
     if ancien == nom:
         return dep
@@ -94,7 +94,7 @@ def _check_roles(roles) -> set[str]:
     roles = set(roles or ())
     unknown = roles - set(ROLES)
     if unknown:
-        raise InvalidInput(f"Rôle inconnu : {', '.join(sorted(unknown))}.", "roles")
+        raise InvalidInput(f"Rôle inconnu : {', '.join(sorted(unknown))}.", "roles")
     return roles
 
 

@@ -121,7 +121,7 @@ def departements():
     form = DepartementForm()
     outcome = run_form(form, lambda: services.creer_departement(form.nom.data, current_user))
     if outcome.done:
-        flash(f"Le service « {outcome.result.nom} » a été créé.", "success")
+        flash(f"Le service « {outcome.result.nom} » a été créé.", "success")
         return redirect(url_for("accounts.departements"))
     deps = db.session.scalars(select(Departement).order_by(Departement.nom_key)).all()
     return render_template("accounts/departements.html", form=form, departements=deps), outcome.status
@@ -135,7 +135,7 @@ def departement_edit(departement_id: int):
     form = DepartementForm(obj=dep if request.method == "GET" else None)
     outcome = run_form(form, lambda: services.renommer_departement(dep, form.nom.data, current_user))
     if outcome.done:
-        flash(f"Le service s'appelle désormais « {dep.nom} ».", "success")
+        flash(f"Le service s'appelle désormais « {dep.nom} ».", "success")
         return redirect(url_for("accounts.departements"))
     return render_template("accounts/departement_edit.html", form=form, departement=dep), outcome.status
 
@@ -207,7 +207,7 @@ def user_disable(user_id: int):
     target, _, refused = _account_action(user_id, lambda u: services.desactiver_compte(u, current_user))
     if refused:
         return refused
-    flash(f"Le compte de {target.nom} est désactivé ; ses sessions sont fermées.", "success")
+    flash(f"Le compte de {target.nom} est désactivé ; ses sessions sont fermées.", "success")
     return redirect(url_for("accounts.user_edit", user_id=user_id))
 
 

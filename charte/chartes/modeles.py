@@ -24,7 +24,7 @@ class TemplateError(InvalidInput):
     """A malformed template: the line and the reason, for the person who wrote it."""
 
     def __init__(self, line: int, reason: str):
-        super().__init__(f"Ligne {line} : {reason}", "fichier")
+        super().__init__(f"Ligne {line} : {reason}", "fichier")
         self.line = line
         self.reason = reason
 
@@ -74,7 +74,7 @@ def decode_template(data: bytes) -> str:
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
     """Read the front matter; returns it and the index of the first body line."""
     if not lines or lines[0].strip() != "---":
-        raise TemplateError(1, "le fichier doit commencer par un en-tête « --- » (titre, description, version).")
+        raise TemplateError(1, "le fichier doit commencer par un en-tête « --- » (titre, description, version).")
     meta: dict[str, str] = {}
     for index in range(1, len(lines)):
         line = lines[index]
@@ -82,27 +82,27 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
         if line.strip() == "---":
             for key in REQUIRED_KEYS:
                 if not meta.get(key):
-                    raise TemplateError(number, f"l'en-tête doit indiquer « {key} ».")
+                    raise TemplateError(number, f"l'en-tête doit indiquer « {key} ».")
             return meta, index + 1
         if not line.strip():
             continue
         key, sep, value = line.partition(":")
         key = key.strip()
         if not sep:
-            raise TemplateError(number, "l'en-tête attend des lignes « clé: valeur ».")
+            raise TemplateError(number, "l'en-tête attend des lignes « clé: valeur ».")
         if key not in FRONT_MATTER_KEYS:
-            raise TemplateError(number, f"clé d'en-tête inconnue « {key} » (attendues : titre, description, version).")
+            raise TemplateError(number, f"clé d'en-tête inconnue « {key} » (attendues : titre, description, version).")
         if key in meta:
-            raise TemplateError(number, f"la clé « {key} » apparaît deux fois.")
+            raise TemplateError(number, f"la clé « {key} » apparaît deux fois.")
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             value = value[1:-1].strip()
         limit = MAX_TITLE if key != "description" else 1000
         if len(value) > limit:
-            raise TemplateError(number, f"la valeur de « {key} » dépasse {limit} caractères.")
+            raise TemplateError(number, f"la valeur de « {key} » dépasse {limit} caractères.")
         meta[key] = value
     last = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
-    raise TemplateError(last, "l'en-tête n'est jamais fermé par « --- ».")
+    raise TemplateError(last, "l'en-tête n'est jamais fermé par « --- ».")
 
 
 def parse_template(source: str) -> ParsedTemplate:
@@ -132,7 +132,7 @@ def parse_template(source: str) -> ParsedTemplate:
         level = len(line) - len(line.lstrip("#"))
         if level == 1 or (level > 1 and line[level:level + 1] not in (" ", "\t", "")):
             if level == 1 and line[1:2] in (" ", "\t"):
-                raise TemplateError(number, "titre de niveau 1 interdit : le titre de la charte vient de l'en-tête.")
+                raise TemplateError(number, "titre de niveau 1 interdit : le titre de la charte vient de l'en-tête.")
             current_text.append(line)  # '#hashtag' or similar: ordinary text
             continue
         if level == 2:
@@ -142,9 +142,9 @@ def parse_template(source: str) -> ParsedTemplate:
             if len(name) > MAX_THEME:
                 raise TemplateError(number, f"le nom du thème dépasse {MAX_THEME} caractères.")
             if name.casefold() in theme_names:
-                raise TemplateError(number, f"le thème « {name} » existe déjà (ligne {theme_names[name.casefold()]}).")
+                raise TemplateError(number, f"le thème « {name} » existe déjà (ligne {theme_names[name.casefold()]}).")
             if themes and not themes[-1]["clauses"]:
-                raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n'a aucune clause.")
+                raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n'a aucune clause.")
             theme_names[name.casefold()] = number
             themes.append({"titre": name, "intro": [], "clauses": [], "line": number})
             current_text = themes[-1]["intro"]
@@ -153,10 +153,10 @@ def parse_template(source: str) -> ParsedTemplate:
             match = CLAUSE_HEADING.match(line)
             if not match:
                 raise TemplateError(
-                    number, "titre de clause attendu sous la forme « ### RESP-1 — Titre » (identifiant en majuscules)."
+                    number, "titre de clause attendu sous la forme « ### RESP-1 — Titre » (identifiant en majuscules)."
                 )
             if not themes:
-                raise TemplateError(number, "clause placée avant le premier thème (« ## Thème »).")
+                raise TemplateError(number, "clause placée avant le premier thème (« ## Thème »).")
             ref, titre = match["ref"], match["titre"].strip()
             if ref in refs:
                 raise TemplateError(number, f"l'identifiant {ref} est déjà utilisé (ligne {refs[ref]}).")
@@ -169,14 +169,14 @@ def parse_template(source: str) -> ParsedTemplate:
             themes[-1]["clauses"].append(clause)
             current_text = clause["texte"]
             continue
-        raise TemplateError(number, f"titre de niveau {level} interdit : seuls « ## » (thème) et « ### » (clause) sont admis.")
+        raise TemplateError(number, f"titre de niveau {level} interdit : seuls « ## » (thème) et « ### » (clause) sont admis.")
 
     if in_fence:
-        raise TemplateError(fence_line, "le bloc de code « ``` » ouvert ici n'est jamais refermé.")
+        raise TemplateError(fence_line, "le bloc de code « ``` » ouvert ici n'est jamais refermé.")
     if not themes:
-        raise TemplateError(start + 1, "le modèle ne contient aucun thème (« ## Thème »).")
+        raise TemplateError(start + 1, "le modèle ne contient aucun thème (« ## Thème »).")
     if not themes[-1]["clauses"]:
-        raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n'a aucune clause.")
+        raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n'a aucune clause.")
 
     built = []
     for theme in themes:

@@ -31,7 +31,7 @@ def importer_modele(data: bytes, filename: str, actor) -> Modele:
     digest = sha256_hex(source.encode("utf-8"))
     existing = db.session.scalar(select(Modele).filter_by(sha256=digest))
     if existing is not None:
-        raise Conflict(f"Ce modèle est déjà importé (« {existing.titre} », version {existing.version_label}).", "fichier")
+        raise Conflict(f"Ce modèle est déjà importé (« {existing.titre} », version {existing.version_label}).", "fichier")
     modele = Modele(
         titre=parsed.titre,
         description=parsed.description,
@@ -119,7 +119,7 @@ def creer_charte(modele: Modele | None, titre: str | None, actor) -> Charte:
             })
     record("charte.creee", actor, f"charte:{charte.id}", titre=titre, modele=modele.id, modele_sha256=modele.sha256)
     _write_version(charte, titre, parsed.preambule, themes, clauses, VersionStatut.ADOPTEE, actor,
-                   note=f"Texte du modèle « {modele.titre} » (version {modele.version_label}).")
+                   note=f"Texte du modèle « {modele.titre} » (version {modele.version_label}).")
     return charte
 
 

@@ -66,7 +66,7 @@ def verify_versions(versions: Iterable[StoredVersion]) -> tuple[int, str] | None
     expected = 1
     for version in versions:
         if version.numero != expected:
-            return version.numero, f"version manquante : v{expected} attendue, v{version.numero} trouvée"
+            return version.numero, f"version manquante : v{expected} attendue, v{version.numero} trouvée"
         if version.parent_sha256 != previous:
             return version.numero, "l'empreinte de la version parente ne correspond pas"
         if version_hash(version.content, version.parent_sha256) != version.sha256:

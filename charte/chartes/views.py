@@ -70,7 +70,7 @@ def modeles():
     outcome = run_form(form, lambda: services.importer_modele(
         form.fichier.data.read(services.MAX_UPLOAD + 1), form.fichier.data.filename, current_user))
     if outcome.done:
-        flash(f"Le modèle « {outcome.result.titre} » a été importé.", "success")
+        flash(f"Le modèle « {outcome.result.titre} » a été importé.", "success")
         return redirect(url_for("chartes.modele", modele_id=outcome.result.id))
     return _modeles_page(form, ModeleFichierForm(), outcome.status)
 
@@ -91,7 +91,7 @@ def modele_fichier():
     outcome = run_form(form, lambda: services.importer_modele(
         services.fichier_modele(form.nom.data).read_bytes(), form.nom.data, current_user))
     if outcome.done:
-        flash(f"Le modèle « {outcome.result.titre} » a été importé.", "success")
+        flash(f"Le modèle « {outcome.result.titre} » a été importé.", "success")
         return redirect(url_for("chartes.modele", modele_id=outcome.result.id))
     return _modeles_page(ModeleUploadForm(formdata=None), form, outcome.status)
 
@@ -118,6 +118,6 @@ def create():
     outcome = run_form(form, lambda: services.creer_charte(
         db.session.get(Modele, form.modele_id.data), form.titre.data, current_user))
     if outcome.done:
-        flash(f"La charte « {outcome.result.titre} » a été créée ; sa version 1 reprend le modèle.", "success")
+        flash(f"La charte « {outcome.result.titre} » a été créée ; sa version 1 reprend le modèle.", "success")
         return redirect(url_for("chartes.show", charte_id=outcome.result.id))
     return render_template("chartes/create.html", form=form), outcome.status

@@ -47,7 +47,7 @@ def verify_entries(entries: Iterable[EntryData]) -> ChainBreak | None:
     expected_seq = 1
     for entry in entries:
         if entry.seq != expected_seq:
-            return ChainBreak(entry.seq, f"entrée manquante : n° {expected_seq} attendu, n° {entry.seq} trouvé")
+            return ChainBreak(entry.seq, f"entrée manquante : n° {expected_seq} attendu, n° {entry.seq} trouvé")
         if entry.prev_hash != previous:
             return ChainBreak(entry.seq, "le lien vers l'entrée précédente ne correspond pas")
         if entry_hash(entry) != entry.hash:
