@@ -43,3 +43,13 @@ def authority_name() -> str:
     if configured:
         return configured
     return get_parametre(NOM_COLLECTIVITE, DEFAULT_AUTHORITY)
+
+
+def changer_nom_collectivite(nom: str, actor) -> str:
+    """Store the authority's name, shown on every page and, later, on the signed PDF."""
+    from charte.accounts.services import clean_label
+
+    nom = clean_label(nom, "nom_collectivite", "le nom de la collectivité")
+    if get_parametre(NOM_COLLECTIVITE) != nom:
+        set_parametre(NOM_COLLECTIVITE, nom, actor)
+    return nom

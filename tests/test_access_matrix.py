@@ -37,6 +37,8 @@ MATRIX = [
     ("GET", "/chartes/{charte}/clauses/RESP-1", INTERNAL),
     ("GET", "/journal", COMMITTEE),
     ("GET", "/admin/", ADMIN),
+    ("GET", "/admin/parametres", ADMIN),
+    ("POST", "/admin/parametres", _admin_post(400)),
     ("GET", "/admin/services", ADMIN),
     ("POST", "/admin/services", _admin_post(400)),
     ("GET", "/admin/services/{departement}", ADMIN),

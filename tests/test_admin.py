@@ -181,3 +181,19 @@ def test_account_action_buttons_are_post_only(client, admin, make_user):
     target = make_user()
     for action in ("desactiver", "reactiver", "reinitialiser"):
         assert client.get(f"/admin/comptes/{target.id}/{action}").status_code == 405
+
+
+def test_settings_change_the_authority_name(client, admin):
+    assert "Votre collectivité" in page_text(client.get("/admin/parametres"))
+    response = client.submit("/admin/parametres", {"nom_collectivite": "  Commune de   Saint-Aubin "})
+    assert response.status_code == 302
+    assert "Commune de Saint-Aubin" in page_text(client.get("/chartes/"))
+    entry = db.session.scalars(select(JournalEntry).filter_by(action="parametre.modifie")).one()
+    assert entry.details == {"ancien": None, "nouveau": "Commune de Saint-Aubin"}
+
+
+@pytest.mark.parametrize("value, message", [("", "Indiquez le nom"), ("x" * 121, "120 caractères")])
+def test_settings_bad_input(client, admin, value, message):
+    response = client.submit("/admin/parametres", {"nom_collectivite": value})
+    assert response.status_code == 400 and message in page_text(response)
+    assert _actions().count("parametre.modifie") == 0

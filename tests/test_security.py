@@ -40,6 +40,7 @@ FORMS = [
     ("/connexion", {"email": "EMAIL", "password": PASSWORD}),
     ("/deconnexion", {}),
     ("/mon-compte/mot-de-passe", {"current": PASSWORD, "new": "une autre phrase", "confirmation": "une autre phrase"}),
+    ("/admin/parametres", {"nom_collectivite": "Ville de Test"}),
     ("/admin/services", {"nom": "Nouveau service"}),
     ("/admin/services/DEP", {"nom": "Renommé"}),
     ("/admin/comptes/nouveau", {"email": "n@mairie.example", "nom": "N", "departement_id": "DEP"}),

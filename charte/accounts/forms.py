@@ -58,3 +58,8 @@ class UserEditForm(Form):
 class UserCreateForm(UserEditForm):
     email = EmailField("Adresse électronique", validators=[
         DataRequired("Indiquez l'adresse électronique."), Length(max=254, message="254 caractères au plus.")])
+
+
+class ParametresForm(Form):
+    nom_collectivite = StringField("Nom de la collectivité", validators=[
+        DataRequired("Indiquez le nom de la collectivité."), Length(max=120, message="120 caractères au plus.")])

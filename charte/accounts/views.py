@@ -1,12 +1,19 @@
 """Login, logout, own password; the admin pages for departments and accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
 from charte.accounts import services
-from charte.accounts.forms import ChangePasswordForm, DepartementForm, LoginForm, UserCreateForm, UserEditForm
+from charte.accounts.forms import (
+    ChangePasswordForm,
+    DepartementForm,
+    LoginForm,
+    ParametresForm,
+    UserCreateForm,
+    UserEditForm,
+)
 from charte.accounts.models import Departement, User
 from charte.exceptions import DomainError, NotFound
 from charte.extensions import db
@@ -94,6 +101,22 @@ def admin_index():
         "comptes": db.session.scalar(select(db.func.count()).select_from(User)),
     }
     return render_template("accounts/admin_index.html", counts=counts)
+
+
+@bp.route("/admin/parametres", methods=["GET", "POST"])
+@requires("admin")
+def parametres():
+    """Settings of the authority (its name for now)."""
+    from charte.parametres import NOM_COLLECTIVITE, authority_name, changer_nom_collectivite
+
+    form = ParametresForm(data={"nom_collectivite": authority_name()} if request.method == "GET" else None)
+    outcome = run_form(form, lambda: changer_nom_collectivite(form.nom_collectivite.data, current_user))
+    if outcome.done:
+        flash("Les paramètres ont été enregistrés.", "success")
+        return redirect(url_for("accounts.parametres"))
+    overridden = bool(current_app.config.get("CHARTE_AUTHORITY_NAME"))
+    return render_template("accounts/parametres.html", form=form, overridden=overridden,
+                           cle=NOM_COLLECTIVITE), outcome.status
 
 
 def _get_departement(departement_id: int) -> Departement:
