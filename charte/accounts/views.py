@@ -223,26 +223,27 @@ def _account_action(user_id: int, action):
     return target, result, None
 
 
+def _toggle_account(user_id: int, action, message: str):
+    target, _, refused = _account_action(user_id, lambda u: action(u, current_user))
+    if refused:
+        return refused
+    flash(message.format(nom=target.nom), "success")
+    return redirect(url_for("accounts.user_edit", user_id=user_id))
+
+
 @bp.route("/admin/comptes/<int:user_id>/desactiver", methods=["POST"])
 @requires("admin")
 def user_disable(user_id: int):
     """Disable an account: its sessions end at once."""
-    target, _, refused = _account_action(user_id, lambda u: services.desactiver_compte(u, current_user))
-    if refused:
-        return refused
-    flash(f"Le compte de {target.nom} est désactivé ; ses sessions sont fermées.", "success")
-    return redirect(url_for("accounts.user_edit", user_id=user_id))
+    return _toggle_account(user_id, services.desactiver_compte,
+                           "Le compte de {nom} est désactivé ; ses sessions sont fermées.")
 
 
 @bp.route("/admin/comptes/<int:user_id>/reactiver", methods=["POST"])
 @requires("admin")
 def user_enable(user_id: int):
     """Enable a disabled account again."""
-    target, _, refused = _account_action(user_id, lambda u: services.reactiver_compte(u, current_user))
-    if refused:
-        return refused
-    flash(f"Le compte de {target.nom} est de nouveau actif.", "success")
-    return redirect(url_for("accounts.user_edit", user_id=user_id))
+    return _toggle_account(user_id, services.reactiver_compte, "Le compte de {nom} est de nouveau actif.")
 
 
 @bp.route("/admin/comptes/<int:user_id>/reinitialiser", methods=["POST"])
