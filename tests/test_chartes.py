@@ -36,7 +36,7 @@ def test_upload_template_then_create_charter(client, admin):
     modele = db.session.scalars(select(Modele)).one()
     assert modele.titre == "Charte test" and modele.filename == "modele.md"
     preview = client.get(f"/admin/modeles/{modele.id}")
-    assert "RESP-2" in page_text(preview) and "3 clauses" in page_text(preview)
+    assert "RESP-2" in page_text(preview) and "3\u00a0clauses" in page_text(preview)
     response = client.submit("/admin/chartes/nouvelle", {"modele_id": modele.id, "titre": "Ma charte"})
     assert response.status_code == 302
     charte = db.session.scalars(select(Charte)).one()

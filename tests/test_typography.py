@@ -39,3 +39,11 @@ def test_no_breaking_space_before_double_punctuation(path, extract):
 def test_the_check_can_fail():
     assert BAD.search("Attention : ceci") and BAD.search("« citation »") and BAD.search("Vraiment ?")
     assert not BAD.search("Attention\u00a0: ceci") and not BAD.search("«\u00a0citation\u00a0»")
+
+
+@pytest.mark.parametrize("count, expected", [(0, "0\u00a0version"), (1, "1\u00a0version"), (2, "2\u00a0versions"),
+                                             (12, "12\u00a0versions")])
+def test_french_plural(count, expected):
+    from charte.web import pluriel
+
+    assert pluriel(count, "version") == expected
