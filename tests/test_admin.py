@@ -197,3 +197,27 @@ def test_settings_bad_input(client, admin, value, message):
     response = client.submit("/admin/parametres", {"nom_collectivite": value})
     assert response.status_code == 400 and message in page_text(response)
     assert _actions().count("parametre.modifie") == 0
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"nom": "", "departement_id": "DEP"}, "Indiquez le prénom et le nom."),
+    ({"nom": "n" * 121, "departement_id": "DEP"}, "120 caractères au plus."),
+    ({"nom": "Camille", "departement_id": "424242"}, "N'est pas un choix valide"),
+    ({"nom": "Camille", "departement_id": "dix"}, "Choix non valide"),
+    ({"nom": "Camille"}, "N'est pas un choix valide"),
+])
+def test_edit_account_bad_input_changes_nothing(client, admin, make_user, data, message):
+    target = make_user(nom="Nom d'origine")
+    data = {k: (str(target.departement_id) if v == "DEP" else v) for k, v in data.items()}
+    data["comite"] = "y"
+    response = client.submit(f"/admin/comptes/{target.id}", data)
+    assert response.status_code == 400
+    assert message in page_text(response)
+    db.session.refresh(target)
+    assert (target.nom, target.is_comite) == ("Nom d'origine", False)
+    assert "compte.modifie" not in _actions()
+
+
+def test_forged_template_id_is_404(client, admin):
+    response = client.get("/admin/modeles/424242")
+    assert response.status_code == 404 and "Ce modèle n'existe pas." in page_text(response)
