@@ -52,7 +52,7 @@ def import_template_command(path: Path):
         modele = chartes.importer_modele(path.read_bytes(), path.name, None)
         db.session.commit()
     except TemplateError as exc:
-        _fail(f"{path.name}, {exc.message[0].lower()}{exc.message[1:]} Rien n'a été importé.")
+        _fail(f"{path.name}, {exc.message[0].lower()}{exc.message[1:]} Rien n’a été importé.")
     except DomainError as exc:
         _fail(exc.message)
     parsed = chartes.parse_modele(modele)
@@ -62,10 +62,10 @@ def import_template_command(path: Path):
 
 @charte_cli.command("create-user")
 @click.argument("email")
-@click.option("--department", "-d", "department", required=True, help="Service (créé s'il n'existe pas).")
+@click.option("--department", "-d", "department", required=True, help="Service (créé s’il n’existe pas).")
 @click.option("--role", "-r", "roles", multiple=True, type=click.Choice(ROLES), default=("agent",),
               show_default=True, help="Rôle ; à répéter pour en cumuler (ex. -r comite -r admin).")
-@click.option("--name", "-n", "nom", default=None, help="Prénom et nom (par défaut : tiré de l'adresse).")
+@click.option("--name", "-n", "nom", default=None, help="Prénom et nom (par défaut : tiré de l’adresse).")
 @click.option("--generate", is_flag=True, help="Générer le mot de passe au lieu de le demander.")
 @with_appcontext
 def create_user_command(email: str, department: str, roles: tuple[str, ...], nom: str | None, generate: bool):
@@ -102,7 +102,7 @@ def audit_verify_command():
     count = db.session.scalar(select(func.count()).select_from(JournalEntry))
     if journal_break:
         failures += 1
-        click.echo(f"Journal : ROMPU à l'entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
+        click.echo(f"Journal : ROMPU à l’entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
     else:
         click.echo(f"Journal : intact ({count} entrées).")
     version_break = chartes.verify_version_chains()
@@ -126,7 +126,7 @@ def demo_command(password: str | None):
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     if db.session.scalar(select(func.count()).select_from(User)) or \
             db.session.scalar(select(func.count()).select_from(Departement)):
-        click.echo("La base n'est pas vide : la démonstration n'est créée que dans une base vierge.", err=True)
+        click.echo("La base n’est pas vide : la démonstration n’est créée que dans une base vierge.", err=True)
         sys.exit(EXIT_NOT_EMPTY)
     if password is not None:
         try:

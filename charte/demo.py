@@ -11,28 +11,28 @@ DEFAULT_TEMPLATE = "charte-ia-collectivite.md"
 
 DEPARTEMENTS = [
     "Direction générale des services",
-    "Systèmes d'information",
+    "Systèmes d’information",
     "Ressources humaines",
     "État civil et citoyenneté",
     "Éducation et petite enfance",
     "Urbanisme et aménagement",
-    "Centre communal d'action sociale",
+    "Centre communal d’action sociale",
 ]
 
 # (e-mail, name, department, roles)
 COMPTES = [
-    ("admin@belval.example", "Karim Benali", "Systèmes d'information", {"admin"}),
+    ("admin@belval.example", "Karim Benali", "Systèmes d’information", {"admin"}),
     ("claire.moreau@belval.example", "Claire Moreau", "Direction générale des services", {"comite"}),
-    ("paul.lefebvre@belval.example", "Paul Lefebvre", "Systèmes d'information", {"comite", "admin"}),
+    ("paul.lefebvre@belval.example", "Paul Lefebvre", "Systèmes d’information", {"comite", "admin"}),
     ("nadia.haddad@belval.example", "Nadia Haddad", "Ressources humaines", {"comite"}),
     ("julien.roux@belval.example", "Julien Roux", "État civil et citoyenneté", set()),
     ("sophie.garnier@belval.example", "Sophie Garnier", "État civil et citoyenneté", set()),
     ("lucas.martin@belval.example", "Lucas Martin", "Éducation et petite enfance", set()),
     ("amina.diallo@belval.example", "Amina Diallo", "Éducation et petite enfance", set()),
     ("thomas.petit@belval.example", "Thomas Petit", "Urbanisme et aménagement", set()),
-    ("elise.fontaine@belval.example", "Élise Fontaine", "Centre communal d'action sociale", set()),
+    ("elise.fontaine@belval.example", "Élise Fontaine", "Centre communal d’action sociale", set()),
     ("marc.girard@belval.example", "Marc Girard", "Ressources humaines", set()),
-    ("ines.carpentier@belval.example", "Inès Carpentier", "Systèmes d'information", set()),
+    ("ines.carpentier@belval.example", "Inès Carpentier", "Systèmes d’information", set()),
 ]
 
 
@@ -48,5 +48,5 @@ def fill_demo(password: str | None, authority: str | None = None) -> list[tuple]
     path = MODELES_DIR / DEFAULT_TEMPLATE
     admin = created[0][0]
     modele = importer_modele(path.read_bytes(), path.name, admin)
-    creer_charte(modele, f"Charte d'usage de l'intelligence artificielle — {authority or DEMO_AUTHORITY}", admin)
+    creer_charte(modele, f"Charte d’usage de l’intelligence artificielle — {authority or DEMO_AUTHORITY}", admin)
     return created

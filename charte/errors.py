@@ -9,15 +9,15 @@ from charte.exceptions import DomainError
 from charte.extensions import db
 
 MESSAGES = {
-    400: ("Requête incorrecte", "La demande envoyée n'a pas pu être comprise."),
+    400: ("Requête incorrecte", "La demande envoyée n’a pas pu être comprise."),
     401: ("Connexion nécessaire", "Connectez-vous pour accéder à cette page."),
-    403: ("Accès refusé", "Vous n'avez pas les droits nécessaires pour cette page."),
-    404: ("Page introuvable", "Cette page n'existe pas ou plus. Vérifiez l'adresse, ou repartez de l'accueil."),
-    405: ("Action non permise", "Cette adresse n'accepte pas ce type de demande."),
-    409: ("Action impossible", "Cette action n'est pas possible dans l'état actuel."),
+    403: ("Accès refusé", "Vous n’avez pas les droits nécessaires pour cette page."),
+    404: ("Page introuvable", "Cette page n’existe pas ou plus. Vérifiez l’adresse, ou repartez de l’accueil."),
+    405: ("Action non permise", "Cette adresse n’accepte pas ce type de demande."),
+    409: ("Action impossible", "Cette action n’est pas possible dans l’état actuel."),
     413: ("Fichier trop volumineux", "Le fichier ou le formulaire envoyé dépasse la taille autorisée."),
     429: ("Trop de tentatives", "Trop de demandes en peu de temps. Patientez une minute avant de réessayer."),
-    500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré ; réessayez plus tard."),
+    500: ("Erreur interne", "Une erreur inattendue s’est produite. Rien n’a été enregistré ; réessayez plus tard."),
 }
 
 
@@ -38,7 +38,7 @@ def install(app: Flask) -> None:
         return render_error(
             400,
             "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez : "
-            "rien n'a été enregistré.",
+            "rien n’a été enregistré.",
         )
 
     @app.errorhandler(HTTPException)

@@ -45,7 +45,7 @@ def requires(role: str):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated or role not in current_user.roles:
-                raise Forbidden("Vous n'avez pas les droits nécessaires pour cette page.")
+                raise Forbidden("Vous n’avez pas les droits nécessaires pour cette page.")
             return view(*args, **kwargs)
 
         return wrapped

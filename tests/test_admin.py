@@ -83,12 +83,12 @@ def test_create_account_shows_password_once_and_forces_change(app, client, admin
 
 
 @pytest.mark.parametrize("data, status, message", [
-    ({"email": "", "nom": "A", "departement_id": "DEP"}, 400, "Indiquez l'adresse électronique."),
-    ({"email": "pas-une-adresse", "nom": "A", "departement_id": "DEP"}, 400, "n'est pas valide"),
+    ({"email": "", "nom": "A", "departement_id": "DEP"}, 400, "Indiquez l’adresse électronique."),
+    ({"email": "pas-une-adresse", "nom": "A", "departement_id": "DEP"}, 400, "n’est pas valide"),
     ({"email": "a@b.fr", "nom": "", "departement_id": "DEP"}, 400, "Indiquez le prénom et le nom."),
     ({"email": "a@b.fr", "nom": "n" * 121, "departement_id": "DEP"}, 400, "120 caractères au plus."),
-    ({"email": "a@b.fr", "nom": "A", "departement_id": "99999"}, 400, "N'est pas un choix valide"),
-    ({"email": "a@b.fr", "nom": "A", "departement_id": "abc"}, 400, "Choix non valide"),
+    ({"email": "a@b.fr", "nom": "A", "departement_id": "99999"}, 400, "Choisissez une valeur proposée"),
+    ({"email": "a@b.fr", "nom": "A", "departement_id": "abc"}, 400, "Choisissez une valeur proposée"),
     ({"email": "ADMIN-DUP", "nom": "A", "departement_id": "DEP"}, 409, "existe déjà"),
 ])
 def test_create_account_bad_input(client, admin, make_departement, data, status, message):
@@ -174,7 +174,7 @@ def test_reset_password(app, client, admin, make_user):
 def test_forged_account_id_is_404(client, admin, path):
     response = client.submit(path, {"nom": "x", "departement_id": 1}) if "/" in path[15:] else client.get(path)
     assert response.status_code == 404
-    assert "Ce compte n'existe pas." in page_text(response)
+    assert "Ce compte n’existe pas." in page_text(response)
 
 
 def test_account_action_buttons_are_post_only(client, admin, make_user):
@@ -202,22 +202,22 @@ def test_settings_bad_input(client, admin, value, message):
 @pytest.mark.parametrize("data, message", [
     ({"nom": "", "departement_id": "DEP"}, "Indiquez le prénom et le nom."),
     ({"nom": "n" * 121, "departement_id": "DEP"}, "120 caractères au plus."),
-    ({"nom": "Camille", "departement_id": "424242"}, "N'est pas un choix valide"),
-    ({"nom": "Camille", "departement_id": "dix"}, "Choix non valide"),
-    ({"nom": "Camille"}, "N'est pas un choix valide"),
+    ({"nom": "Camille", "departement_id": "424242"}, "Choisissez une valeur proposée"),
+    ({"nom": "Camille", "departement_id": "dix"}, "Choisissez une valeur proposée"),
+    ({"nom": "Camille"}, "Choisissez une valeur proposée"),
 ])
 def test_edit_account_bad_input_changes_nothing(client, admin, make_user, data, message):
-    target = make_user(nom="Nom d'origine")
+    target = make_user(nom="Nom d’origine")
     data = {k: (str(target.departement_id) if v == "DEP" else v) for k, v in data.items()}
     data["comite"] = "y"
     response = client.submit(f"/admin/comptes/{target.id}", data)
     assert response.status_code == 400
     assert message in page_text(response)
     db.session.refresh(target)
-    assert (target.nom, target.is_comite) == ("Nom d'origine", False)
+    assert (target.nom, target.is_comite) == ("Nom d’origine", False)
     assert "compte.modifie" not in _actions()
 
 
 def test_forged_template_id_is_404(client, admin):
     response = client.get("/admin/modeles/424242")
-    assert response.status_code == 404 and "Ce modèle n'existe pas." in page_text(response)
+    assert response.status_code == 404 and "Ce modèle n’existe pas." in page_text(response)

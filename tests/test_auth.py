@@ -151,7 +151,7 @@ def test_password_change_ends_other_sessions(app, client, auth, make_user):
     ({"current": PASSWORD, "new": "court", "confirmation": "court"}, "de 12 à 128"),
     ({"current": PASSWORD, "new": "x" * 129, "confirmation": "x" * 129}, "de 12 à 128"),
     ({"current": PASSWORD, "new": "abcdefghijklm", "confirmation": "abcdefghijklz"}, "pas identiques"),
-    ({"current": PASSWORD, "new": PASSWORD, "confirmation": PASSWORD}, "différent de l'actuel"),
+    ({"current": PASSWORD, "new": PASSWORD, "confirmation": PASSWORD}, "différent de l’actuel"),
     ({}, "Indiquez votre mot de passe actuel"),
 ])
 def test_password_change_bad_input(client, auth, make_user, data, message):

@@ -70,7 +70,7 @@ def test_import_shipped_template_refuses_other_paths(client, admin, nom, status)
 
 
 @pytest.mark.parametrize("data, status, message", [
-    ((HEAD + "## T\n### A-1 — Un\n\n### A-2 — Deux\nx\n").encode(), 400, "Ligne 7 : la clause A-1 n'a pas de texte."),
+    ((HEAD + "## T\n### A-1 — Un\n\n### A-2 — Deux\nx\n").encode(), 400, "Ligne 7 : la clause A-1 n’a pas de texte."),
     ("---\ntitre: é\n".encode("latin-1"), 400, "UTF-8"),
     (b"", 400, "commencer par un en-t"),
 ])

@@ -66,7 +66,7 @@ def test_import_malformed_template_names_the_line_and_writes_nothing(runner, tmp
     path.write_text(HEAD + "## Thème\n### mauvais titre\nTexte\n", encoding="utf-8")
     result = runner.invoke(args=["charte", "import-template", str(path)])
     assert result.exit_code == 1
-    assert "ligne 7" in result.output and "Rien n'a été importé" in result.output
+    assert "ligne 7" in result.output and "Rien n’a été importé" in result.output
     assert _count(Modele) == 0
     missing = runner.invoke(args=["charte", "import-template", str(tmp_path / "absent.md")])
     assert missing.exit_code == 2
@@ -89,7 +89,7 @@ def test_create_user_bad_input(runner):
     duplicate = runner.invoke(args=["charte", "create-user", "A@mairie.example", "-d", "RH"])
     assert duplicate.exit_code == 1 and "existe déjà" in duplicate.output
     invalid = runner.invoke(args=["charte", "create-user", "pas-une-adresse", "-d", "RH"])
-    assert invalid.exit_code == 1 and "n'est pas valide" in invalid.output
+    assert invalid.exit_code == 1 and "n’est pas valide" in invalid.output
     role = runner.invoke(args=["charte", "create-user", "b@mairie.example", "-d", "RH", "-r", "roi"])
     assert role.exit_code == 2
     assert _count(User) == 1 and _count(Departement) == 1

@@ -32,7 +32,7 @@ def test_sqlite_runs_in_wal_mode_with_busy_timeout_and_foreign_keys(app):
 
 def test_sqlite_write_transactions_begin_immediate(app):
     if db.engine.dialect.name != "sqlite":
-        pytest.skip("BEGIN IMMEDIATE is SQLite's")
+        pytest.skip("BEGIN IMMEDIATE is SQLite’s")
     statements = []
 
     def capture(conn, cursor, statement, *args):

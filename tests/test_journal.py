@@ -79,7 +79,7 @@ def test_journal_page_shows_a_break(client, auth, make_user):
     assert "Chaîne du journal intacte" in page_text(client.get("/journal"))
     _tamper("UPDATE journal SET target = 'falsifie' WHERE seq = 1")
     page = page_text(client.get("/journal"))
-    assert "rompue à l'entrée n° 1" in page
+    assert "rompue à l’entrée n° 1" in page
 
 
 def test_journal_page_paginates(client, auth, make_user):

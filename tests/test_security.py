@@ -101,7 +101,7 @@ def test_internal_error_page_reveals_nothing(database_url, instance_dir, _schema
         response = app.test_client().get("/panne")
         assert response.status_code == 500
         body = page_text(response)
-        assert "Erreur interne" in body and "Rien n'a été enregistré" in body
+        assert "Erreur interne" in body and "Rien n’a été enregistré" in body
         assert "secret interne" not in body and "Traceback" not in body
     finally:
         with app.app_context():

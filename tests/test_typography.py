@@ -10,6 +10,7 @@ import pytest
 from charte.config import PROJECT_ROOT
 
 BAD = re.compile(r"\S (?:[:;!?](?=\s|$|[\"'<)])|»)|« ")
+STRAIGHT_APOSTROPHE = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
 
 
 def _template_text(source: str) -> str:
@@ -34,11 +35,14 @@ def test_no_breaking_space_before_double_punctuation(path, extract):
     text = extract(path.read_text(encoding="utf-8"))
     faults = [m.group(0) for m in BAD.finditer(text)]
     assert faults == [], f"{path.name}: espace sécable devant une ponctuation double : {faults[:5]}"
+    apostrophes = [text[max(0, m.start() - 8):m.end() + 8] for m in STRAIGHT_APOSTROPHE.finditer(text)]
+    assert apostrophes == [], f"{path.name}: apostrophe droite au lieu de « ’ » : {apostrophes[:5]}"
 
 
 def test_the_check_can_fail():
     assert BAD.search("Attention : ceci") and BAD.search("« citation »") and BAD.search("Vraiment ?")
     assert not BAD.search("Attention\u00a0: ceci") and not BAD.search("«\u00a0citation\u00a0»")
+    assert STRAIGHT_APOSTROPHE.search("l'agent") and not STRAIGHT_APOSTROPHE.search("l’agent")
 
 
 @pytest.mark.parametrize("count, expected", [(0, "0\u00a0version"), (1, "1\u00a0version"), (2, "2\u00a0versions"),

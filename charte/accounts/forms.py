@@ -1,9 +1,9 @@
 """Forms of the accounts module."""
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from charte.accounts.passwords import MAX_LENGTH, MIN_LENGTH
-from charte.forms import Form
+from charte.forms import ChoiceField, Form
 
 
 class LoginForm(Form):
@@ -43,7 +43,7 @@ def _roles_fields(cls):
 class UserEditForm(Form):
     nom = StringField("Prénom et nom", validators=[
         DataRequired("Indiquez le prénom et le nom."), Length(max=120, message="120 caractères au plus.")])
-    departement_id = SelectField("Service", coerce=int, validate_choice=True)
+    departement_id = ChoiceField("Service", coerce=int, validate_choice=True)
 
     def roles(self) -> set[str]:
         roles = {"agent"}
@@ -57,7 +57,7 @@ class UserEditForm(Form):
 @_roles_fields
 class UserCreateForm(UserEditForm):
     email = EmailField("Adresse électronique", validators=[
-        DataRequired("Indiquez l'adresse électronique."), Length(max=254, message="254 caractères au plus.")])
+        DataRequired("Indiquez l’adresse électronique."), Length(max=254, message="254 caractères au plus.")])
 
 
 class ParametresForm(Form):

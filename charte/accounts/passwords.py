@@ -40,7 +40,7 @@ def check_password_rules(password: str, field: str = "password") -> None:
     if len(password) > MAX_LENGTH:
         raise InvalidInput(f"Le mot de passe ne peut pas dépasser {MAX_LENGTH} caractères.", field)
     if not password.strip():
-        raise InvalidInput("Le mot de passe ne peut pas être fait que d'espaces.", field)
+        raise InvalidInput("Le mot de passe ne peut pas être fait que d’espaces.", field)
 
 
 def hash_password(password: str) -> str:

@@ -37,9 +37,9 @@ def normalise_email(raw: str | None) -> str:
     if not email:
         raise InvalidInput("Indiquez une adresse électronique.", "email")
     if len(email) > 254:
-        raise InvalidInput("L'adresse électronique ne peut pas dépasser 254 caractères.", "email")
+        raise InvalidInput("L’adresse électronique ne peut pas dépasser 254 caractères.", "email")
     if not _EMAIL.match(email):
-        raise InvalidInput("Cette adresse électronique n'est pas valide (exemple : prenom.nom@mairie.fr).", "email")
+        raise InvalidInput("Cette adresse électronique n’est pas valide (exemple : prenom.nom@mairie.fr).", "email")
     return email
 
 
@@ -146,9 +146,9 @@ def modifier_compte(user: User, nom: str, departement: Departement | None, roles
     roles = _check_roles(roles)
     if user.is_admin and "admin" not in roles:
         if actor is not None and actor.id == user.id:
-            raise Conflict("Vous ne pouvez pas retirer votre propre rôle d'administration.", "roles")
+            raise Conflict("Vous ne pouvez pas retirer votre propre rôle d’administration.", "roles")
         if user.is_active and _active_admins() <= 1:
-            raise Conflict("Il doit rester au moins un compte d'administration actif.", "roles")
+            raise Conflict("Il doit rester au moins un compte d’administration actif.", "roles")
     changes = {}
     if user.nom != nom:
         changes["nom"] = [user.nom, nom]
@@ -172,7 +172,7 @@ def desactiver_compte(user: User, actor: User | None) -> User:
     if not user.is_active:
         raise Conflict("Ce compte est déjà désactivé.")
     if user.is_admin and _active_admins() <= 1:
-        raise Conflict("Il doit rester au moins un compte d'administration actif.")
+        raise Conflict("Il doit rester au moins un compte d’administration actif.")
     user.is_active = False
     user.session_version += 1
     db.session.flush()
@@ -209,7 +209,7 @@ def changer_mot_de_passe(user: User, current: str, new: str, confirmation: str) 
     if new != confirmation:
         raise InvalidInput("Les deux saisies du nouveau mot de passe ne sont pas identiques.", "confirmation")
     if verify_password(user.password_hash, new):
-        raise InvalidInput("Choisissez un mot de passe différent de l'actuel.", "new")
+        raise InvalidInput("Choisissez un mot de passe différent de l’actuel.", "new")
     user.password_hash = hash_password(new)
     user.must_change_password = False
     user.session_version += 1
@@ -274,4 +274,4 @@ def terminer_session(user: User) -> None:
 def require_role(user, role: str) -> None:
     """Raise Forbidden unless the user holds the role."""
     if user is None or not getattr(user, "is_authenticated", False) or role not in user.roles:
-        raise Forbidden("Vous n'avez pas les droits nécessaires pour cette page.")
+        raise Forbidden("Vous n’avez pas les droits nécessaires pour cette page.")

@@ -122,14 +122,14 @@ def parametres():
 def _get_departement(departement_id: int) -> Departement:
     dep = db.session.get(Departement, departement_id)
     if dep is None:
-        raise NotFound("Ce service n'existe pas.")
+        raise NotFound("Ce service n’existe pas.")
     return dep
 
 
 def _get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("Ce compte n'existe pas.")
+        raise NotFound("Ce compte n’existe pas.")
     return user
 
 
@@ -158,7 +158,7 @@ def departement_edit(departement_id: int):
     form = DepartementForm(obj=dep if request.method == "GET" else None)
     outcome = run_form(form, lambda: services.renommer_departement(dep, form.nom.data, current_user))
     if outcome.done:
-        flash(f"Le service s'appelle désormais « {dep.nom} ».", "success")
+        flash(f"Le service s’appelle désormais « {dep.nom} ».", "success")
         return redirect(url_for("accounts.departements"))
     return render_template("accounts/departement_edit.html", form=form, departement=dep), outcome.status
 

@@ -1,9 +1,9 @@
 """Forms of the charters module."""
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from charte.forms import Form
+from charte.forms import ChoiceField, Form
 
 
 class ModeleUploadForm(Form):
@@ -16,6 +16,6 @@ class ModeleFichierForm(Form):
 
 
 class CharteCreateForm(Form):
-    modele_id = SelectField("Modèle de départ", coerce=int, validate_choice=True)
+    modele_id = ChoiceField("Modèle de départ", coerce=int, validate_choice=True)
     titre = StringField("Titre de la charte (laissez vide pour reprendre celui du modèle)", validators=[
         Optional(), Length(max=200, message="200 caractères au plus.")])

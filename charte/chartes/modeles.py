@@ -63,12 +63,12 @@ def decode_template(data: bytes) -> str:
     if len(data) > MAX_TEMPLATE_BYTES:
         raise TemplateError(1, f"le fichier dépasse {MAX_TEMPLATE_BYTES // 1024} Kio.")
     if b"\x00" in data:
-        raise TemplateError(1, "le fichier n'est pas un texte (octet nul trouvé).")
+        raise TemplateError(1, "le fichier n’est pas un texte (octet nul trouvé).")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise TemplateError(line, "le fichier n'est pas encodé en UTF-8.") from exc
+        raise TemplateError(line, "le fichier n’est pas encodé en UTF-8.") from exc
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
@@ -82,16 +82,16 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
         if line.strip() == "---":
             for key in REQUIRED_KEYS:
                 if not meta.get(key):
-                    raise TemplateError(number, f"l'en-tête doit indiquer « {key} ».")
+                    raise TemplateError(number, f"l’en-tête doit indiquer « {key} ».")
             return meta, index + 1
         if not line.strip():
             continue
         key, sep, value = line.partition(":")
         key = key.strip()
         if not sep:
-            raise TemplateError(number, "l'en-tête attend des lignes « clé: valeur ».")
+            raise TemplateError(number, "l’en-tête attend des lignes « clé: valeur ».")
         if key not in FRONT_MATTER_KEYS:
-            raise TemplateError(number, f"clé d'en-tête inconnue « {key} » (attendues : titre, description, version).")
+            raise TemplateError(number, f"clé d’en-tête inconnue « {key} » (attendues : titre, description, version).")
         if key in meta:
             raise TemplateError(number, f"la clé « {key} » apparaît deux fois.")
         value = value.strip()
@@ -102,7 +102,7 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
             raise TemplateError(number, f"la valeur de « {key} » dépasse {limit} caractères.")
         meta[key] = value
     last = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
-    raise TemplateError(last, "l'en-tête n'est jamais fermé par « --- ».")
+    raise TemplateError(last, "l’en-tête n’est jamais fermé par « --- ».")
 
 
 def parse_template(source: str) -> ParsedTemplate:
@@ -132,7 +132,7 @@ def parse_template(source: str) -> ParsedTemplate:
         level = len(line) - len(line.lstrip("#"))
         if level == 1 or (level > 1 and line[level:level + 1] not in (" ", "\t", "")):
             if level == 1 and line[1:2] in (" ", "\t"):
-                raise TemplateError(number, "titre de niveau 1 interdit : le titre de la charte vient de l'en-tête.")
+                raise TemplateError(number, "titre de niveau 1 interdit : le titre de la charte vient de l’en-tête.")
             current_text.append(line)  # '#hashtag' or similar: ordinary text
             continue
         if level == 2:
@@ -144,7 +144,7 @@ def parse_template(source: str) -> ParsedTemplate:
             if name.casefold() in theme_names:
                 raise TemplateError(number, f"le thème « {name} » existe déjà (ligne {theme_names[name.casefold()]}).")
             if themes and not themes[-1]["clauses"]:
-                raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n'a aucune clause.")
+                raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n’a aucune clause.")
             theme_names[name.casefold()] = number
             themes.append({"titre": name, "intro": [], "clauses": [], "line": number})
             current_text = themes[-1]["intro"]
@@ -159,7 +159,7 @@ def parse_template(source: str) -> ParsedTemplate:
                 raise TemplateError(number, "clause placée avant le premier thème (« ## Thème »).")
             ref, titre = match["ref"], match["titre"].strip()
             if ref in refs:
-                raise TemplateError(number, f"l'identifiant {ref} est déjà utilisé (ligne {refs[ref]}).")
+                raise TemplateError(number, f"l’identifiant {ref} est déjà utilisé (ligne {refs[ref]}).")
             if len(titre) > MAX_TITLE:
                 raise TemplateError(number, f"le titre de la clause dépasse {MAX_TITLE} caractères.")
             if len(refs) >= MAX_CLAUSES:
@@ -172,11 +172,11 @@ def parse_template(source: str) -> ParsedTemplate:
         raise TemplateError(number, f"titre de niveau {level} interdit : seuls « ## » (thème) et « ### » (clause) sont admis.")
 
     if in_fence:
-        raise TemplateError(fence_line, "le bloc de code « ``` » ouvert ici n'est jamais refermé.")
+        raise TemplateError(fence_line, "le bloc de code « ``` » ouvert ici n’est jamais refermé.")
     if not themes:
         raise TemplateError(start + 1, "le modèle ne contient aucun thème (« ## Thème »).")
     if not themes[-1]["clauses"]:
-        raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n'a aucune clause.")
+        raise TemplateError(themes[-1]["line"], f"le thème « {themes[-1]['titre']} » n’a aucune clause.")
 
     built = []
     for theme in themes:
@@ -184,7 +184,7 @@ def parse_template(source: str) -> ParsedTemplate:
         for clause in theme["clauses"]:
             texte = normalise_text("\n".join(clause["texte"]))
             if not texte:
-                raise TemplateError(clause["line"], f"la clause {clause['ref']} n'a pas de texte.")
+                raise TemplateError(clause["line"], f"la clause {clause['ref']} n’a pas de texte.")
             if len(texte) > MAX_TEXT:
                 raise TemplateError(clause["line"], f"le texte de la clause {clause['ref']} dépasse {MAX_TEXT} caractères.")
             clauses.append(ClauseSource(clause["ref"], normalise_text(clause["titre"]), texte, clause["line"]))

@@ -60,7 +60,7 @@ def fichier_modele(name: str) -> Path:
     for path in modeles_disponibles():
         if path.name == name:
             return path
-    raise NotFound("Ce fichier de modèle n'existe pas.")
+    raise NotFound("Ce fichier de modèle n’existe pas.")
 
 
 def parse_modele(modele: Modele) -> ParsedTemplate:
@@ -126,14 +126,14 @@ def creer_charte(modele: Modele | None, titre: str | None, actor) -> Charte:
 def get_charte(charte_id: int) -> Charte:
     charte = db.session.get(Charte, charte_id)
     if charte is None:
-        raise NotFound("Cette charte n'existe pas.")
+        raise NotFound("Cette charte n’existe pas.")
     return charte
 
 
 def get_version(charte: Charte, numero: int) -> Version:
     version = db.session.scalar(select(Version).filter_by(charte_id=charte.id, numero=numero))
     if version is None:
-        raise NotFound(f"La version {numero} de cette charte n'existe pas.")
+        raise NotFound(f"La version {numero} de cette charte n’existe pas.")
     return version
 
 
@@ -141,7 +141,7 @@ def clause_history(charte: Charte, ref: str) -> list[tuple[Version, VersionClaus
     """Every version of the charter with the clause as it stood there (None where absent)."""
     history = [(version, version.clause(ref)) for version in charte.versions]
     if not any(clause for _, clause in history):
-        raise NotFound(f"La clause {ref} n'existe dans aucune version de cette charte.")
+        raise NotFound(f"La clause {ref} n’existe dans aucune version de cette charte.")
     return history
 
 

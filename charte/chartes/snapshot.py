@@ -68,7 +68,7 @@ def verify_versions(versions: Iterable[StoredVersion]) -> tuple[int, str] | None
         if version.numero != expected:
             return version.numero, f"version manquante : v{expected} attendue, v{version.numero} trouvée"
         if version.parent_sha256 != previous:
-            return version.numero, "l'empreinte de la version parente ne correspond pas"
+            return version.numero, "l’empreinte de la version parente ne correspond pas"
         if version_hash(version.content, version.parent_sha256) != version.sha256:
             return version.numero, "le contenu ne correspond plus à son empreinte SHA-256"
         previous = version.sha256

@@ -52,7 +52,7 @@ def clause(charte_id: int, ref: str):
     """One clause and its history across versions."""
     charte = services.get_charte(charte_id)
     if not REF_SHAPE.match(ref):
-        raise NotFound("Cet identifiant de clause n'existe pas.")
+        raise NotFound("Cet identifiant de clause n’existe pas.")
     history = services.clause_history(charte, ref)
     courante = charte.version_courante
     return render_template("chartes/clause.html", charte=charte, ref=ref, history=history,
@@ -102,7 +102,7 @@ def modele(modele_id: int):
     """Preview an imported template as it will become a charter."""
     found = db.session.get(Modele, modele_id)
     if found is None:
-        raise NotFound("Ce modèle n'existe pas.")
+        raise NotFound("Ce modèle n’existe pas.")
     return render_template("chartes/modele.html", modele=found, parsed=services.parse_modele(found))
 
 

@@ -49,7 +49,7 @@ def verify_entries(entries: Iterable[EntryData]) -> ChainBreak | None:
         if entry.seq != expected_seq:
             return ChainBreak(entry.seq, f"entrée manquante : n° {expected_seq} attendu, n° {entry.seq} trouvé")
         if entry.prev_hash != previous:
-            return ChainBreak(entry.seq, "le lien vers l'entrée précédente ne correspond pas")
+            return ChainBreak(entry.seq, "le lien vers l’entrée précédente ne correspond pas")
         if entry_hash(entry) != entry.hash:
             return ChainBreak(entry.seq, "le contenu ne correspond plus à son empreinte")
         previous = entry.hash

@@ -20,7 +20,7 @@ PER_PAGE = 50
 def index():
     """Journal entries, newest first, with the state of both hash chains."""
     if not (current_user.is_comite or current_user.is_admin):
-        raise Forbidden("Le journal est réservé au comité de pilotage et à l'administration.")
+        raise Forbidden("Le journal est réservé au comité de pilotage et à l’administration.")
     page = request.args.get("page", 1, type=int) or 1
     total = db.session.scalar(select(func.count()).select_from(JournalEntry))
     pages = max(1, -(-total // PER_PAGE))

@@ -173,7 +173,7 @@ def make_seed(app, make_user, make_departement, make_charte):
 
     def make(*roles: str, charte: bool = True) -> Seed:
         dep = make_departement("Direction du numérique")
-        charte = make_charte("Charte d'usage de l'IA") if charte else None
+        charte = make_charte("Charte d’usage de l’IA") if charte else None
         noms = {"agent": "Camille Durand", "comite": "Dominique Martin", "admin": "Alex Bernard"}
         users = {role: make_user(role, departement=dep, nom=noms.get(role, "Claude Moreau")) for role in roles}
         values = Seed(

@@ -40,7 +40,7 @@ def wrong_password(page, seed):
 
 def submit_empty(page, seed):
     page.get_by_role("button", name="Créer le compte").click()
-    expect(page.get_by_text("Indiquez l'adresse électronique.")).to_be_visible()
+    expect(page.get_by_text("Indiquez l’adresse électronique.")).to_be_visible()
     expect(page.get_by_label("Adresse électronique")).to_have_attribute("aria-invalid", "true")
 
 
@@ -54,10 +54,10 @@ def create_account(page, seed):
 
 # (id, role logged in or None, path, action after loading, expected <h1>)
 PAGES = [
-    ("public-accueil", None, "/", None, "La charte d'usage"),
-    ("public-accessibilite", None, "/accessibilite", None, "Déclaration d'accessibilité"),
-    ("public-connexion", None, "/connexion", None, "Connexion à l'espace agents"),
-    ("public-connexion-erreur", None, "/connexion", wrong_password, "Connexion à l'espace agents"),
+    ("public-accueil", None, "/", None, "La charte d’usage"),
+    ("public-accessibilite", None, "/accessibilite", None, "Déclaration d’accessibilité"),
+    ("public-connexion", None, "/connexion", None, "Connexion à l’espace agents"),
+    ("public-connexion-erreur", None, "/connexion", wrong_password, "Connexion à l’espace agents"),
     ("public-404", None, "/page-qui-n-existe-pas", None, "Page introuvable"),
     ("agent-chartes", "agent", "/chartes/", None, "Chartes de"),
     ("agent-charte", "agent", "/chartes/{charte_id}", None, None),

@@ -48,9 +48,9 @@ def test_created_account_logs_in_and_must_change_its_password(new_context, make_
     person = new_context().new_page()
     login(person, NEW_EMAIL, password, expect_path="/mon-compte/mot-de-passe")
     expect(person.get_by_role("status")).to_contain_text("Choisissez maintenant votre propre mot de passe.")
-    expect(person.locator(".alert-info")).to_contain_text("créé ou réinitialisé par l'administration")
+    expect(person.locator(".alert-info")).to_contain_text("créé ou réinitialisé par l’administration")
     person.goto("/chartes/")
-    assert path_of(person) == "/mon-compte/mot-de-passe", "le changement de mot de passe n'est pas imposé"
+    assert path_of(person) == "/mon-compte/mot-de-passe", "le changement de mot de passe n’est pas imposé"
 
     person.locator("#current").fill(password)
     person.locator("#new").fill(NEW_PASSWORD)

@@ -31,8 +31,8 @@ def focused(page) -> dict | None:
 def assert_focus_visible(page) -> dict:
     """The focused element is on screen and drawn with an outline."""
     info = focused(page)
-    assert info is not None, "aucun élément n'a le focus"
-    assert info["visible"], f"l'élément qui a le focus est hors de l'écran : {info}"
+    assert info is not None, "aucun élément n’a le focus"
+    assert info["visible"], f"l’élément qui a le focus est hors de l’écran : {info}"
     assert info["outlineStyle"] != "none" and info["outlineWidth"] > 0, f"aucun indicateur de focus : {info}"
     return info
 
@@ -94,7 +94,7 @@ def test_logout_with_the_keyboard(page, make_seed):
     login(page, seed.email("agent"))
 
     route = tab_until(page, "Se déconnecter")
-    assert route[0] == "Aller au contenu", f"le lien d'évitement n'est pas le premier arrêt : {route}"
+    assert route[0] == "Aller au contenu", f"le lien d’évitement n’est pas le premier arrêt : {route}"
     expect(page.get_by_role("button", name="Se déconnecter")).to_be_focused()
     assert_focus_visible(page)
     page.keyboard.press("Enter")
@@ -104,4 +104,4 @@ def test_logout_with_the_keyboard(page, make_seed):
     expect(page.get_by_role("button", name="Se déconnecter")).to_have_count(0)
     page.goto("/chartes/")
     assert path_of(page) == "/connexion", "la session survit à la déconnexion"
-    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion à l'espace agents")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Connexion à l’espace agents")

@@ -23,7 +23,7 @@ def test_pages_work_without_javascript(new_context, make_seed):
     login(page, seed.email("admin"))
     expect(page.locator(".account-name")).to_contain_text("Alex Bernard")
 
-    page.get_by_role("link", name="Charte d'usage de l'IA", exact=True).click()
+    page.get_by_role("link", name="Charte d’usage de l’IA", exact=True).click()
     assert path_of(page) == f"/chartes/{seed.charte_id}"
     expect(page.locator("article#RESP-1")).to_contain_text("L’agent reste responsable")
     page.get_by_role("link", name="Historique de la clause RESP-1").click()
@@ -43,7 +43,7 @@ def test_pages_work_without_javascript(new_context, make_seed):
     field.fill("Direction de la culture")
     page.get_by_role("button", name="Enregistrer").click()
     assert path_of(page) == "/admin/services"
-    expect(page.get_by_role("status")).to_contain_text("Le service s'appelle désormais « Direction de la culture ».")
+    expect(page.get_by_role("status")).to_contain_text("Le service s’appelle désormais « Direction de la culture ».")
     expect(page.get_by_role("cell", name="Direction de la culture", exact=True)).to_be_visible()
     expect(page.get_by_role("cell", name="Direction des affaires culturelles", exact=True)).to_have_count(0)
 
