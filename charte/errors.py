@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from charte.exceptions import DomainError
@@ -40,6 +41,13 @@ def install(app: Flask) -> None:
             "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez : "
             "rien n’a été enregistré.",
         )
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(_exc):
+        from charte.web import CONCURRENT_CHANGE
+
+        db.session.rollback()
+        return render_error(409, CONCURRENT_CHANGE)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):

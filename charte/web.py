@@ -7,11 +7,15 @@ from typing import Any, Callable
 from flask import Flask, current_app
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from charte.exceptions import DomainError
 from charte.extensions import db
 from charte.markdown import render_markdown
+
+
+CONCURRENT_CHANGE = ("Une autre modification est arrivée au même moment : rien n’a été enregistré. "
+                     "Rechargez la page et vérifiez avant de recommencer.")
 
 
 @dataclass
@@ -36,6 +40,11 @@ def run_form(form: FlaskForm, action: Callable[[], Any]) -> Outcome:
         db.session.rollback()
         attach_error(form, exc)
         return Outcome(False, exc.status)
+    except IntegrityError:
+        # Two people did the same thing at the same moment; the database kept the first one.
+        db.session.rollback()
+        form.form_errors.append(CONCURRENT_CHANGE)
+        return Outcome(False, 409)
     return Outcome(True, 200, result)
 
 
