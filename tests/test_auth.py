@@ -217,3 +217,14 @@ def test_session_cookie_is_httponly_lax_and_secure_over_https(app, make_user):
         assert "HttpOnly" in cookie
         assert "SameSite=Lax" in cookie
         assert ("Secure" in cookie) is secure
+
+
+def test_hammering_a_throttled_form_journals_once_and_stores_little(client, auth, make_user):
+    user = make_user()
+    for _ in range(THROTTLE_LIMIT):
+        auth.login(user, "mauvais mot de passe")
+    for _ in range(20):
+        assert auth.login(user, "mauvais mot de passe").status_code == 429
+    limited = db.session.scalars(select(JournalEntry).filter_by(action="connexion.limitee")).all()
+    assert len(limited) == 1 and limited[0].actor_label == user.email
+    assert len(db.session.scalars(select(LoginAttempt)).all()) == THROTTLE_LIMIT + 1

@@ -83,3 +83,5 @@ class LoginAttempt(db.Model):
     email_key: Mapped[str] = mapped_column(String(254), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A refusal by the throttle itself: kept (once a window) to journal it once, not counted as a guess.
+    throttled: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from charte.accounts.models import ROLES, Departement, LoginAttempt, User
 from charte.accounts.passwords import (
@@ -226,7 +226,7 @@ def _recent_failures(**criteria) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
-        .filter_by(succeeded=False, **criteria)
+        .filter_by(succeeded=False, throttled=False, **criteria)
         .where(LoginAttempt.at_dt >= since)
     )
 
@@ -246,8 +246,16 @@ def authenticate(email: str, password: str, address: str) -> User:
         or _recent_failures(address=address) >= THROTTLE_LIMIT
     )
     if throttled:
-        db.session.add(LoginAttempt(at_dt=now, email_key=email_key, address=address, succeeded=False))
-        record("connexion.limitee", None, "", actor_label=label, adresse=address)
+        # Journalled once per window and key, so that hammering the form cannot flood the journal.
+        since = now - THROTTLE_WINDOW
+        already = db.session.scalar(
+            select(func.count()).select_from(LoginAttempt).filter_by(throttled=True)
+            .where(LoginAttempt.at_dt >= since)
+            .where(or_(LoginAttempt.email_key == email_key, LoginAttempt.address == address))
+        )
+        if not already:
+            db.session.add(LoginAttempt(at_dt=now, email_key=email_key, address=address, throttled=True))
+            record("connexion.limitee", None, "", actor_label=label, adresse=address)
         raise LoginThrottled(THROTTLED)
     usable = user is not None and user.is_active
     # Verify even for an unknown or disabled account: the answer takes the same time.

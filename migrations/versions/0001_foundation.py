@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('email_key', sa.String(length=254), nullable=False),
     sa.Column('address', sa.String(length=64), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
+    sa.Column('throttled', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempts'))
     )
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
