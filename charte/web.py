@@ -65,15 +65,6 @@ def format_dt(value) -> str:
     return value.strftime("%d/%m/%Y à %H:%M") + " UTC"
 
 
-def format_date(value) -> str:
-    if value is None:
-        return "—"
-    months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-              "octobre", "novembre", "décembre"]
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {months[value.month - 1]} {value.year}"
-
-
 def pluriel(count: int, singulier: str, pluriel_: str | None = None) -> str:
     """'1 version', '3 versions'; in French 0 and 1 take the singular."""
     word = singulier if abs(count) < 2 else (pluriel_ or singulier + "s")
@@ -83,7 +74,6 @@ def pluriel(count: int, singulier: str, pluriel_: str | None = None) -> str:
 def install(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["dt"] = format_dt
-    app.jinja_env.filters["date_fr"] = format_date
     app.jinja_env.filters["pluriel"] = pluriel
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

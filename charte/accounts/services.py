@@ -15,7 +15,7 @@ from charte.accounts.passwords import (
     needs_rehash,
     verify_password,
 )
-from charte.exceptions import Conflict, Forbidden, InvalidCredentials, InvalidInput, LoginThrottled
+from charte.exceptions import Conflict, InvalidCredentials, InvalidInput, LoginThrottled
 from charte.extensions import db
 from charte.journal.services import record
 
@@ -278,8 +278,3 @@ def terminer_session(user: User) -> None:
     db.session.flush()
     record("deconnexion", user, f"user:{user.id}")
 
-
-def require_role(user, role: str) -> None:
-    """Raise Forbidden unless the user holds the role."""
-    if user is None or not getattr(user, "is_authenticated", False) or role not in user.roles:
-        raise Forbidden("Vous n’avez pas les droits nécessaires pour cette page.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from charte.accounts import services
 from charte.accounts.forms import (
@@ -64,9 +65,6 @@ def login():
 @bp.route("/deconnexion", methods=["POST"])
 def logout():
     """End the session here and on the server (the session counter moves on)."""
-    form = ActionForm()
-    if not form.validate_on_submit():
-        return redirect(url_for("chartes.index"))
     services.terminer_session(current_user._get_current_object())
     db.session.commit()
     logout_user()
@@ -146,7 +144,8 @@ def departements():
     if outcome.done:
         flash(f"Le service « {outcome.result.nom} » a été créé.", "success")
         return redirect(url_for("accounts.departements"))
-    deps = db.session.scalars(select(Departement).order_by(Departement.nom_key)).all()
+    deps = db.session.scalars(
+        select(Departement).options(selectinload(Departement.users)).order_by(Departement.nom_key)).all()
     return render_template("accounts/departements.html", form=form, departements=deps), outcome.status
 
 

@@ -67,7 +67,7 @@ def parse_modele(modele: Modele) -> ParsedTemplate:
     return parse_template(modele.source)
 
 
-def _write_version(charte: Charte, parsed_titre: str, preambule: str, themes: list[dict], clauses: list[dict],
+def _write_version(charte: Charte, titre: str, preambule: str, themes: list[dict], clauses: list[dict],
                    statut: VersionStatut, actor, note: str) -> Version:
     """Write a new immutable version at the end of the charter's chain."""
     parent = charte.versions[-1] if charte.versions else None
@@ -79,7 +79,7 @@ def _write_version(charte: Charte, parsed_titre: str, preambule: str, themes: li
         statut=statut,
         parent=parent,
         parent_sha256=parent.sha256 if parent else None,
-        titre=parsed_titre,
+        titre=titre,
         preambule=preambule,
         themes_json=json.dumps(themes, ensure_ascii=False),
         note=note,
@@ -153,8 +153,6 @@ def verify_version_chains() -> tuple[Charte, int, str] | None:
             return charte, broken[0], broken[1]
     return None
 
-
-MAX_UPLOAD = 256 * 1024
 
 
 def file_sha256(path: Path) -> str:

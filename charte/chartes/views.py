@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from charte.chartes import services
 from charte.chartes.forms import CharteCreateForm, ModeleFichierForm, ModeleUploadForm
-from charte.chartes.modeles import REF_SHAPE
+from charte.chartes.modeles import MAX_TEMPLATE_BYTES, REF_SHAPE
 from charte.chartes.models import Charte, Modele
 from charte.exceptions import NotFound
 from charte.extensions import db
@@ -68,7 +68,7 @@ def modeles():
     """Imported templates; import one by upload."""
     form = ModeleUploadForm()
     outcome = run_form(form, lambda: services.importer_modele(
-        form.fichier.data.read(services.MAX_UPLOAD + 1), form.fichier.data.filename, current_user))
+        form.fichier.data.read(MAX_TEMPLATE_BYTES + 1), form.fichier.data.filename, current_user))
     if outcome.done:
         flash(f"Le modèle « {outcome.result.titre} » a été importé.", "success")
         return redirect(url_for("chartes.modele", modele_id=outcome.result.id))

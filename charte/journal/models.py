@@ -5,7 +5,7 @@ import json
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from charte.extensions import db
 from charte.immutability import immutable
@@ -31,7 +31,6 @@ class JournalEntry(db.Model):
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
-    actor = relationship("User", lazy="joined")
 
     @property
     def details(self) -> dict:
