@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from charte import create_app
 from charte.config import PROJECT_ROOT
 from charte.extensions import db
+from charte.journal.keys import checkpoint_path
 
 PASSWORD = "un mot de passe solide"
 TEMPLATE_PATH = PROJECT_ROOT / "modeles" / "charte-ia-collectivite.md"
@@ -98,14 +99,42 @@ def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+@contextlib.contextmanager
+def triggers_suspended():
+    """Within the test session's transaction, lift the immutability triggers, as the owner of the
+    database could: to empty the tables between tests, and to tamper with rows in tamper tests."""
+    if db.engine.dialect.name == "postgresql":
+        # Triggers do not fire for a replication session (the test role is a superuser).
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    triggers = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _sql in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        db.session.execute(text(sql))
+
+
+def tamper(sql: str, **params) -> None:
+    """Change the database behind the application's back, as someone with full SQL access could."""
+    with triggers_suspended():
+        db.session.execute(text(sql), params)
+    db.session.commit()
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+    with triggers_suspended():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
+    # The instance folder lives as long as the run: each test starts without checkpoints.
+    checkpoint_path().unlink(missing_ok=True)
 
 
 class CharteClient(FlaskClient):
