@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from charte.chartes.models import Version, VersionClause, VersionStatut
 from charte.extensions import db
 from charte.immutability import ImmutableRowError
+from charte.journal.keys import checkpoint_path
 from charte.journal.models import JournalEntry
 from charte.journal.services import journal_head, record, verify_journal
 from charte.journal.triggers import FOUNDATION, installed_triggers
@@ -229,6 +230,20 @@ def test_journal_page_sees_a_truncated_journal(client, auth, make_user):
     tamper("DELETE FROM journal WHERE seq > :seq", seq=last - 3)
     page = page_text(client.get("/journal"))
     assert f"entrées n° {last - 2} à {last} manquantes" in page
+
+
+def test_journal_page_remembers_what_it_verified_even_without_checkpoints(client, auth, make_user):
+    comite = make_user("comite")
+    for index in range(4):
+        record("parametre.modifie", None, f"parametre:{index}")
+    db.session.commit()
+    auth.login(comite)
+    client.get("/journal")
+    last = journal_head()[0]
+    checkpoint_path().unlink()
+    tamper("DELETE FROM journal WHERE seq > :seq", seq=last - 2)
+    page = page_text(client.get("/journal"))
+    assert f"entrées n° {last - 1} à {last} manquantes" in page
 
 
 def test_journal_page_paginates_and_keeps_the_filters(client, auth, make_user):

@@ -23,7 +23,7 @@ class JournalFilters(Form):
     personne = ChoiceField("Personne", default="")
     du = DateField("Du", validators=[Optional(), _within_bounds], format=["%Y-%m-%d", "%d/%m/%Y"],
                    invalid_value_message=DATE_INVALIDE)
-    au = DateField("Au (inclus)", validators=[Optional(), _within_bounds], format=["%Y-%m-%d", "%d/%m/%Y"],
+    au = DateField("Au", validators=[Optional(), _within_bounds], format=["%Y-%m-%d", "%d/%m/%Y"],
                    invalid_value_message=DATE_INVALIDE)
 
     def validate_au(self, field) -> None:

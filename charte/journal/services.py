@@ -184,37 +184,47 @@ def quick_check() -> QuickCheck:
 
     Reads nothing else: the page that calls it stays as quick with a long journal. The full check
     (every entry, every checkpoint, every version) is `charte.audit.verify_everything`."""
-    from charte.journal.checkpoints import last_checkpoints
-
     key = journal_key()
     total, _ = journal_head()
     mark = _read_mark(key)
+    lost = None  # a verified entry that is no longer there: the journal was cut after it was read
     previous, first = GENESIS, 1
     if mark is not None:
         stored = _hash_at(mark.seq)
         if stored is None:
-            return QuickCheck(total, 0, checkpoint_problem=missing_entries(total + 1, mark.seq))
-        if not same_digest(stored, mark.hash):
+            lost, mark = mark, None
+        elif not same_digest(stored, mark.hash):
             return QuickCheck(total, mark.seq - 1, ChainBreak(mark.seq, "l’entrée a changé depuis sa vérification"))
-        previous, first = mark.hash, mark.seq + 1
+        else:
+            previous, first = mark.hash, mark.seq + 1
     with closing(journal_entries(first)) as entries:
         tail = _Tail(entries)
         broken = verify_entries(tail, key, previous, first)
     if broken:
         return QuickCheck(total, broken.seq - 1, broken)
     verified = Head(tail.last.seq, tail.last.hash) if tail.last else mark
-    result = QuickCheck(total, verified.seq if verified else 0, new_mark=verified if tail.last else None)
+    result = QuickCheck(total, verified.seq if verified else 0,
+                        new_mark=verified if tail.last and lost is None else None)
+    newest, problem = _newest_checkpoint(total)
+    if lost is not None and (newest is None or newest.seq < lost.seq):
+        problem = missing_entries(total + 1, lost.seq)
+    return replace(result, checkpoint=newest, checkpoint_problem=problem)
+
+
+def _newest_checkpoint(total: int) -> tuple[Head | None, str | None]:
+    """The newest checkpoint at the end of the file, and why the journal does not match it (or None)."""
+    from charte.journal.checkpoints import last_checkpoints
+
     found = last_checkpoints()
     if found is None:
-        return replace(result, checkpoint_problem="le fichier des points de contrôle est absent") if total else result
+        return None, "le fichier des points de contrôle est absent" if total else None
     heads, altered = found
     if altered:
-        return replace(result, checkpoint_problem="une ligne du fichier des points de contrôle est altérée")
+        return None, "une ligne du fichier des points de contrôle est altérée"
     newest = max(heads, key=lambda h: h.seq, default=None)
     if newest is None:
-        return result
-    problem = checkpoint_break(newest, total, _hash_at(newest.seq) if newest.seq <= total else None)
-    return replace(result, checkpoint=newest, checkpoint_problem=problem)
+        return None, None
+    return newest, checkpoint_break(newest, total, _hash_at(newest.seq) if newest.seq <= total else None)
 
 
 @dataclass(frozen=True)
