@@ -36,20 +36,29 @@ def _pg_admin_connect(url):
     )
 
 
+@contextlib.contextmanager
+def fresh_database(sqlite_path: Path, prefix: str):
+    """A SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database, dropped after."""
+    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        yield f"sqlite:///{sqlite_path}"
+        return
+    url = make_url(configured)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with _pg_admin_connect(url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _pg_admin_connect(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database for this run."""
-    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'charte-test.db'}"
-        return
-    url = make_url(configured)
-    name = f"charte_test_{uuid.uuid4().hex[:10]}"
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path_factory.mktemp("db") / "charte-test.db", "charte_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,14 +5,12 @@ themselves, the journal key's configuration and the migration that re-sealed exi
 import json
 import os
 import threading
-import uuid
 from dataclasses import replace
 from datetime import datetime
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
 
 from charte import create_app
 from charte.audit import first_finding, verify_everything
@@ -28,7 +26,7 @@ from charte.journal.keys import checkpoint_path, journal_key
 from charte.journal.models import JournalEntry
 from charte.journal.services import journal_head, record, verify_journal
 from charte.journal.triggers import FOUNDATION, FrozenTable, drop_triggers, install_triggers, installed_triggers
-from tests.conftest import _pg_admin_connect, make_app, tamper
+from tests.conftest import fresh_database, make_app, tamper
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
 
@@ -156,11 +154,14 @@ def test_a_version_rewritten_with_recomputed_hashes_is_detected(runner, make_cha
             "son empreinte SHA-256 n’est pas celle inscrite au journal") in output
 
 
-def test_a_deleted_only_version_is_detected(runner, make_charte):
-    charte = make_charte()
-    version_id = charte.versions[0].id
+def _delete_version(version_id: int) -> None:
     tamper("DELETE FROM version_clauses WHERE version_id = :id", id=version_id)
     tamper("DELETE FROM versions WHERE id = :id", id=version_id)
+
+
+def test_a_deleted_only_version_is_detected(runner, make_charte):
+    charte = make_charte()
+    _delete_version(charte.versions[0].id)
     code, output = _audit(runner)
     assert code == 1
     assert f"charte n° {charte.id}" in output and "version 1\u00a0: inscrite au journal (entrée n°" in output
@@ -181,8 +182,7 @@ def test_the_last_of_several_versions_deleted_is_detected(runner, make_charte):
     charte = make_charte()
     v2 = _second_version(charte)
     assert _audit(runner)[0] == 0
-    tamper("DELETE FROM version_clauses WHERE version_id = :id", id=v2.id)
-    tamper("DELETE FROM versions WHERE id = :id", id=v2.id)
+    _delete_version(v2.id)
     code, output = _audit(runner)
     assert code == 1 and "version 2\u00a0: inscrite au journal" in output
 
@@ -214,9 +214,8 @@ def test_an_edited_charter_title_is_detected(runner, make_charte):
 
 def test_a_deleted_charter_is_detected(runner, make_charte):
     charte = make_charte()
-    charte_id, version_id = charte.id, charte.versions[0].id
-    tamper("DELETE FROM version_clauses WHERE version_id = :id", id=version_id)
-    tamper("DELETE FROM versions WHERE id = :id", id=version_id)
+    charte_id = charte.id
+    _delete_version(charte.versions[0].id)
     tamper("DELETE FROM chartes WHERE id = :id", id=charte_id)
     code, output = _audit(runner)
     assert code == 1 and f"charte n° {charte_id}\u00a0: inscrite au journal" in output
@@ -382,17 +381,8 @@ def test_production_start_up_stops_without_a_journal_key(monkeypatch, tmp_path):
 @pytest.fixture
 def scratch_database(tmp_path):
     """A database of its own (SQLite file, or a fresh PostgreSQL database) to run the migrations on."""
-    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'ancienne.db'}"
-        return
-    url = make_url(configured)
-    name = f"charte_mig_{uuid.uuid4().hex[:10]}"
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path / "ancienne.db", "charte_mig") as url:
+        yield url
 
 
 def _old_style_entries(connection, count: int, broken_at: int | None = None) -> list[str]:

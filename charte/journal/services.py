@@ -11,10 +11,12 @@ from sqlalchemy import func, select, text
 
 from charte.extensions import db
 from charte.hashing import GENESIS, same_digest
-from charte.journal import checkpoints  # noqa: F401  (registers the session events that write checkpoints)
 from charte.journal.chain import (
     VERIFIED, ChainBreak, EntryData, Head, checkpoint_break, entry_hash, missing_entries, verify_entries,
 )
+
+# Importing checkpoints also registers the session events that write them after each commit.
+from charte.journal.checkpoints import last_checkpoints
 from charte.journal.keys import journal_key
 from charte.journal.models import JournalEntry, format_at
 
@@ -213,8 +215,6 @@ def quick_check() -> QuickCheck:
 
 def _newest_checkpoint(total: int) -> tuple[Head | None, str | None]:
     """The newest checkpoint at the end of the file, and why the journal does not match it (or None)."""
-    from charte.journal.checkpoints import last_checkpoints
-
     found = last_checkpoints()
     if found is None:
         return None, "le fichier des points de contrôle est absent" if total else None
