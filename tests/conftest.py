@@ -125,8 +125,9 @@ class CharteClient(FlaskClient):
     def session_transaction(self, *args, **kwargs):
         return _isolated_cm(super().session_transaction(*args, **kwargs))
 
-    def csrf_token(self) -> str:
-        with self.session_transaction() as sess:
+    def csrf_token(self, base_url: str | None = None) -> str:
+        # The session cookie's name depends on the scheme (__Host-charte_session over HTTPS).
+        with self.session_transaction(**({"base_url": base_url} if base_url else {})) as sess:
             raw = sess.get("csrf_token")
             if raw is None:
                 raw = sess["csrf_token"] = secrets.token_hex(20)
@@ -135,7 +136,7 @@ class CharteClient(FlaskClient):
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
         payload = dict(data or {})
-        payload.setdefault("csrf_token", self.csrf_token())
+        payload.setdefault("csrf_token", self.csrf_token(kwargs.get("base_url")))
         return self.post(url, data=payload, **kwargs)
 
 

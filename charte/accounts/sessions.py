@@ -62,21 +62,20 @@ def begin_second_step(user: User, next_url: str | None) -> None:
 def second_step_user() -> tuple[User | None, str | None]:
     """The account waiting for its code, and where to go next; (None, None) once expired or invalid."""
     pending = session.get(_PENDING)
-    if not isinstance(pending, dict):
-        return None, None
-    if _now() - float(pending.get("at") or 0) > SECOND_STEP_SECONDS:
+    if not isinstance(pending, dict) or not isinstance(pending.get("at"), (int, float)) \
+            or not isinstance(pending.get("uid"), int) or not 0 <= _now() - pending["at"] <= SECOND_STEP_SECONDS:
         session.pop(_PENDING, None)
         return None, None
-    user = db.session.get(User, pending.get("uid")) if isinstance(pending.get("uid"), int) else None
+    user = db.session.get(User, pending["uid"])
     if user is None or not user.is_active or user.session_version != pending.get("sv"):
         session.pop(_PENDING, None)
         return None, None
     return user, pending.get("next")
 
 
-def second_step_expired() -> bool:
-    """A half-signed-in state was there and is no longer valid (expired, or the account changed)."""
-    return _PENDING in session and second_step_user()[0] is None
+def second_step_started() -> bool:
+    """A half-signed-in state is in the session (valid or not)."""
+    return _PENDING in session
 
 
 # --- Fresh authentication ------------------------------------------------------------------------

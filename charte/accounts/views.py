@@ -28,6 +28,7 @@ from charte.accounts.sessions import (
     mark_fresh,
     note_stale_session,
     pop_end_reason,
+    second_step_started,
     second_step_user,
     start_session,
 )
@@ -63,8 +64,11 @@ def _run_checked(form, action) -> Outcome:
     return Outcome(True, 200, result)
 
 
-def _after_login(user: User, target: str | None):
+def _after_login(user: User, target: str | None, method: str | None = None):
     start_session(user)
+    if method == "code_secours":
+        flash("Vous vous êtes connecté·e avec un code de secours : il ne servira plus. "
+              f"Il vous en reste {codes_secours_restants(user)}.", "info")
     if user.must_change_password:
         flash("Choisissez maintenant votre propre mot de passe.", "info")
         return redirect(url_for("accounts.change_password"))
@@ -102,17 +106,16 @@ def login_code():
     """Second step of the login: the code of the authenticator app, or a recovery code."""
     if current_user.is_authenticated:
         return redirect(url_for("chartes.index"))
+    started = second_step_started()
     user, target = second_step_user()
     if user is None:
-        flash("Votre connexion n’a pas abouti à temps : saisissez de nouveau votre mot de passe.", "info")
+        if started:
+            flash("Votre connexion n’a pas abouti à temps : saisissez de nouveau votre mot de passe.", "info")
         return redirect(url_for("accounts.login"))
     form = CodeForm()
     outcome = _run_checked(form, lambda: authentification.verifier_code_connexion(user, form.code.data, _address()))
     if outcome.done:
-        if outcome.result == "code_secours":
-            flash("Vous vous êtes connecté·e avec un code de secours : il ne servira plus. "
-                  f"Il vous en reste {codes_secours_restants(user)}.", "info")
-        return _after_login(user, target)
+        return _after_login(user, target, outcome.result)
     return render_template("accounts/login_code.html", form=form), outcome.status
 
 
