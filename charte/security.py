@@ -140,8 +140,9 @@ def install(app: Flask) -> None:
         from charte.accounts.double_facteur import doit_activer_double_facteur
         from charte.accounts.sessions import check_session
 
-        check_session()
         endpoint = request.endpoint
+        if endpoint != "static":
+            check_session()
         if is_public_endpoint(app, endpoint):
             return None
         if not current_user.is_authenticated:

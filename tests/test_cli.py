@@ -132,3 +132,22 @@ def test_audit_verify_on_an_intact_database(runner, make_charte):
     result = runner.invoke(args=["charte", "audit-verify"])
     assert result.exit_code == 0
     assert "Journal : intact" in result.output and "Versions : chaînes intactes." in result.output
+
+
+@pytest.mark.parametrize("password, code, message", [
+    ("motdepasse123", 1, "trop courant"),
+    ("camille.durand 1984", 1, "votre nom"),
+    ("une girafe lit le journal", 0, "Compte créé"),
+])
+def test_create_user_checks_the_password_typed_at_the_prompt(runner, monkeypatch, password, code, message):
+    import click.testing
+
+    # The prompt is only offered on a terminal: the runner's input stream says it is one.
+    monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True, raising=False)
+    result = runner.invoke(args=["charte", "create-user", "camille.durand@mairie.example", "-d", "Accueil"],
+                           input=f"{password}\n{password}\n")
+    assert result.exit_code == code and message in result.output, result.output
+    user = db.session.scalars(select(User).filter_by(email="camille.durand@mairie.example")).first()
+    assert (user is not None) == (code == 0)
+    if user is not None:
+        assert verify_password(user.password_hash, password) and not user.must_change_password

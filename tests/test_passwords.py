@@ -101,3 +101,25 @@ def test_any_password_containing_the_local_part_is_refused(local, before, after)
     password = f"{before}{local.upper()}{after}".ljust(12, "~")
     with pytest.raises(InvalidInput):
         check_password_strength(password, personal_words(f"{local}@mairie.example", None, None))
+
+
+@pytest.mark.parametrize("password, message", [
+    ("motdepasse123", "trop courant"),
+    ("sacha.petit, la suite", "votre nom"),
+    ("Belval-sur-Loire 2026", "nom de la collectivité"),
+])
+def test_an_account_created_with_a_chosen_password_follows_the_rules(app, make_departement, password, message):
+    """What `create-user` (password typed at the prompt) and `demo --password` go through."""
+    from sqlalchemy import select
+
+    from charte.accounts.models import User
+    from charte.accounts.services import creer_compte
+    from charte.extensions import db
+    from charte.parametres import NOM_COLLECTIVITE, set_parametre
+
+    set_parametre(NOM_COLLECTIVITE, "Ville de Belval-sur-Loire")
+    dep = make_departement()
+    with pytest.raises(InvalidInput, match=message):
+        creer_compte("sacha.petit@mairie.example", "Sacha Petit", dep, {"agent"}, None, password=password)
+    db.session.rollback()
+    assert db.session.scalars(select(User).filter_by(email="sacha.petit@mairie.example")).first() is None

@@ -141,9 +141,10 @@ def verifier_code_connexion(user: User, code: str | None, address: str) -> str:
     return method
 
 
-def verifier_mot_de_passe(user: User, password: str | None, address: str, field: str,
+def verifier_mot_de_passe(user: User, password: str | None, address: str, *, field: str, message: str,
                           refused_action: str) -> None:
-    """Check the password of a signed-in person (password change, confirmation), throttled like the login."""
+    """Check the password of a signed-in person (password change, confirmation), throttled like the login:
+    failures here and at the login count together, since they guess the same password."""
     email_key = attempt_key(user.email)
     address = clean_address(address)
     now = utcnow()
@@ -157,17 +158,21 @@ def verifier_mot_de_passe(user: User, password: str | None, address: str, field:
     if not ok:
         record(refused_action, user, f"user:{user.id}", adresse=address, facteur="mot_de_passe")
         db.session.flush()
-        raise InvalidInput(BAD_PASSWORD if field != "current" else "Le mot de passe actuel est incorrect.", field)
+        raise InvalidInput(message, field)
 
 
 def confirmer_identite(user: User, password: str | None, code: str | None, address: str) -> None:
     """Fresh authentication before a sensitive action: the password, and the second factor when the
     account has one. Raises InvalidInput (wrong password or code) or LoginThrottled; journals both
-    outcomes. The caller records the moment in the session (charte.accounts.sessions.mark_fresh)."""
-    verifier_mot_de_passe(user, password, address, "password", "identite.refusee")
+    outcomes; the caller commits even after a refusal (it counts for the throttle) and, on success,
+    records the moment in the session (charte.accounts.sessions.mark_fresh). The view
+    /mon-compte/confirmer and the decorator charte.security.requires_fresh_auth are built on it."""
+    address = clean_address(address)
+    verifier_mot_de_passe(user, password, address, field="password", message=BAD_PASSWORD,
+                          refused_action="identite.refusee")
     if user.has_second_factor:
-        _check_second_factor(user, code, clean_address(address), utcnow(), "identite.refusee")
-    record("identite.confirmee", user, f"user:{user.id}", adresse=clean_address(address))
+        _check_second_factor(user, code, address, utcnow(), "identite.refusee")
+    record("identite.confirmee", user, f"user:{user.id}", adresse=address)
     db.session.flush()
 
 

@@ -197,7 +197,8 @@ def reinitialiser_mot_de_passe(user: User, actor: User | None) -> str:
 
 def changer_mot_de_passe(user: User, current: str, new: str, confirmation: str, address: str = "") -> User:
     """Change one's own password (the current one checked under throttling); other sessions end."""
-    verifier_mot_de_passe(user, current, address, "current", "mot_de_passe.actuel_refuse")
+    verifier_mot_de_passe(user, current, address, field="current", message="Le mot de passe actuel est incorrect.",
+                          refused_action="mot_de_passe.actuel_refuse")
     check_password_strength(new or "", account_words(user.email, user.nom), "new")
     if new != confirmation:
         raise InvalidInput("Les deux saisies du nouveau mot de passe ne sont pas identiques.", "confirmation")

@@ -49,19 +49,16 @@ def _address() -> str:
 
 def _run_checked(form, action) -> Outcome:
     """Like run_form, but a refusal is committed too: the failed attempt must count for the throttle
-    and stay in the journal."""
-    if not form.is_submitted():
-        return Outcome(False, 200)
-    if not form.validate():
-        return Outcome(False, 400)
-    try:
-        result = action()
-    except DomainError as exc:
-        db.session.commit()
-        attach_error(form, exc)
-        return Outcome(False, exc.status)
-    db.session.commit()
-    return Outcome(True, 200, result)
+    and stay in the journal (the services raise before changing anything else)."""
+
+    def committed_even_if_refused():
+        try:
+            return action()
+        except DomainError:
+            db.session.commit()
+            raise
+
+    return run_form(form, committed_even_if_refused)
 
 
 def _after_login(user: User, target: str | None, method: str | None = None):
