@@ -313,7 +313,7 @@ def read_header(text: str) -> dict:
 def _keys_detail(missing: list[str], unknown: list[str]) -> str:
     parts = ([f"manquant{'s' if len(missing) > 1 else ''}\u00a0: {', '.join(missing)}"] if missing else []) + \
         ([f"inconnu{'s' if len(unknown) > 1 else ''}\u00a0: {', '.join(unknown)}"] if unknown else [])
-    return " (" + " ; ".join(parts) + ")"
+    return " (" + "\u00a0; ".join(parts) + ")"
 
 
 def read_tables(data: dict, schemas: Iterable[TableSchema]) -> Sauvegarde:
