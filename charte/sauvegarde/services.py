@@ -117,7 +117,7 @@ def _check_file_revision(file_revision: str, database_revision: str) -> None:
         advice = ("restaurez-la avec la version de Charte qui l’a faite (dans une base créée par son "
                   "`charte init`), puis mettez Charte à jour et lancez `charte init`")
     else:
-        advice = "ce schéma est inconnu de cette version de Charte\u00a0: mettez Charte à jour, lancez `charte init`"
+        advice = "ce schéma est inconnu de cette version de Charte, mettez-la à jour puis lancez `charte init`"
     raise SauvegardeInvalide(f"La sauvegarde a été faite avec le schéma {file_revision}, la base est au schéma "
                              f"{database_revision}\u00a0: {advice}.")
 
