@@ -1,7 +1,9 @@
 """The `flask --app wsgi charte …` command line: a stable contract for scripts and tests."""
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -18,6 +20,8 @@ from charte.chartes.modeles import TemplateError
 from charte.config import PROJECT_ROOT
 from charte.exceptions import DomainError
 from charte.extensions import db
+from charte.sauvegarde import services as sauvegarde
+from charte.web import pluriel
 
 EXIT_NOT_EMPTY = 3
 
@@ -131,3 +135,52 @@ def demo_command(password: str | None):
                "d’authentification) :")
     for line in lines:
         click.echo(line)
+
+
+def _bilan_text(bilan: sauvegarde.Bilan) -> str:
+    journal = f"journal jusqu’à l’entrée n°\u00a0{bilan.tete[0]}" if bilan.tete[0] else "journal vide"
+    return f"{pluriel(bilan.tables, 'table')}, {pluriel(bilan.lignes, 'ligne')}\u00a0; {journal}"
+
+
+@charte_cli.command("export-json")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier à écrire (remplacé s’il existe).")
+@with_appcontext
+def export_json_command(output: Path):
+    """Write the whole database, read in one snapshot, to a JSON backup file (mode 0600)."""
+    try:
+        content, bilan = sauvegarde.exporter_sauvegarde()
+    except DomainError as exc:
+        _fail(exc.message)
+    try:
+        # Written beside the target then renamed: a failed export never leaves half a file under its name.
+        fd, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")  # mode 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+        os.replace(temporary, output)
+    except OSError as exc:
+        _fail(f"impossible d’écrire {output}\u00a0: {exc.strerror or exc}.")
+    click.echo(f"Sauvegarde écrite dans {output}\u00a0: {_bilan_text(bilan)}.")
+
+
+@charte_cli.command("import-json")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_json_command(path: Path):
+    """Restore a JSON backup into an empty database; anything refused writes nothing."""
+    nothing = "Rien n’a été importé."
+    try:
+        content = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path.name} n’est pas un texte UTF-8 (octet {exc.start})\u00a0: ce n’est pas une sauvegarde de "
+              f"Charte. {nothing}")
+    try:
+        bilan = sauvegarde.restaurer_sauvegarde(content)
+        db.session.commit()
+    except sauvegarde.BaseNonVide as exc:
+        _fail(f"{exc.message} {nothing}", EXIT_NOT_EMPTY)
+    except DomainError as exc:
+        _fail(f"{exc.message} {nothing}")
+    sauvegarde.apres_restauration(*bilan.tete)
+    click.echo(f"Sauvegarde restaurée\u00a0: {_bilan_text(bilan)}. Vérifiez-la avec `charte audit-verify` "
+               "(avec la clé du journal de l’instance d’origine).")
