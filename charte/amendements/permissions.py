@@ -196,6 +196,15 @@ def require(action: str, obj, user, now: datetime | None = None) -> None:
     CHECKS[action](obj, user, now)
 
 
+def refus(action: str, obj, user, now: datetime | None = None) -> str | None:
+    """Why `user` may not do `action` on `obj` (the French message), or None when they may."""
+    try:
+        require(action, obj, user, now)
+    except DomainError as exc:
+        return exc.message
+    return None
+
+
 def can(action: str, obj, user, now: datetime | None = None) -> bool:
     """Whether `user` may do `action` on `obj` (for templates: which buttons to show)."""
     if not getattr(user, "is_authenticated", False):
