@@ -1,5 +1,6 @@
 """Forms of the amendments module. Lengths are checked here and again (with the rest) by the services."""
 from wtforms import HiddenField, IntegerField, SearchField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from charte.amendements.commentaires import COMMENTAIRE_MAX
@@ -59,9 +60,9 @@ class FiltresForm(Form):
 
     charte = ChoiceField("Charte", coerce=int, validate_choice=True)
     theme = ChoiceField("Thème", coerce=_entier_ou_rien)
-    clause = ChoiceField("Clause")
+    clause = ChoiceField("Clause", default="")
     departement = ChoiceField("Service", coerce=_entier_ou_rien)
-    statut = ChoiceField("État", choices=[("", "Tous")] + [
-        (s.value, s.label) for s in AmendementStatut])
+    statut = ChoiceField("État", default="", choices=[SelectChoice("", "Tous")] + [
+        SelectChoice(s.value, s.label) for s in AmendementStatut])
     auteur = ChoiceField("Auteur", coerce=_entier_ou_rien)
     q = SearchField("Rechercher dans le titre, le texte et l’exposé", validators=[Optional(), _longueur(200)])
