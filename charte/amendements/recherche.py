@@ -72,8 +72,9 @@ def _avec_compteurs(query):
         .options(joinedload(Amendement.auteur), joinedload(Amendement.departement))
 
 
-def rechercher(filtres: Filtres, user, page: int = 1, par_page: int = PAR_PAGE) -> Page:
+def rechercher(filtres: Filtres, user, page: int = 1, par_page: int | None = None) -> Page:
     """One page of the amendments matching the filters, newest first."""
+    par_page = par_page or PAR_PAGE
     conditions = _conditions(filtres, user)
     total = db.session.scalar(select(func.count()).select_from(Amendement).where(*conditions)) or 0
     pages = max(1, -(-total // par_page))

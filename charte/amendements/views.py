@@ -252,7 +252,7 @@ def comment(amendement_id: int):
         return redirect(url_for("amendements.show", amendement_id=amendement.id,
                                 _anchor=f"commentaire-{outcome.result.id}"))
     if form.parent_id.data:
-        return _page(amendement, outcome.status, reponse_form=form, reponse_a=form.parent_id.data)
+        return _page(amendement, outcome.status, reponse_form=form, reponse_a=form.parent_id.data, action_form=form)
     return _page(amendement, outcome.status, commentaire_form=form)
 
 

@@ -42,3 +42,15 @@ def journal_count() -> int:
 
 def rows(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def snapshot() -> tuple:
+    """Row counts of everything an amendment action may write: equal before and after a refusal."""
+    from charte.amendements.models import Amendement, Commentaire, CommentaireEdition, Cosignature, Revision
+    from charte.notifications.models import Notification
+
+    db.session.rollback()
+    actions = db.session.scalar(select(func.count()).select_from(JournalEntry).where(
+        JournalEntry.action.not_in(("connexion.reussie", "deconnexion"))))  # the tests log in and out
+    return tuple(rows(m) for m in (Amendement, Revision, Cosignature, Commentaire, CommentaireEdition,
+                                   Notification)) + (actions,)
