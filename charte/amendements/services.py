@@ -183,6 +183,13 @@ def creer_amendement(tour: Tour, nature: Nature | str, *, clause_ref: str | None
             raise InvalidInput("Cette clause ne figure pas dans le texte en vigueur.", "clause_ref")
         theme_position = clause.theme_position
     titre, texte, expose = _contenu(nature, (clause.titre, clause.texte) if clause else ("", ""), titre, texte, expose)
+    doublon = db.session.scalar(select(Amendement.numero).filter_by(
+        tour_id=tour.id, auteur_id=actor.id, nature=nature, clause_ref=clause.ref if clause else None,
+        theme_position=theme_position, position=position, titre=titre, texte=texte, expose=expose,
+    ).where(Amendement.statut != AmendementStatut.RETIRE).limit(1))
+    if doublon is not None:  # a double click, or the same form sent twice
+        raise Conflict(f"Vous avez déjà enregistré cet amendement (n° {doublon}) : il n’a pas été créé une "
+                       "seconde fois.")
     now = maintenant()
     numero = 1 + (db.session.scalar(select(func.max(Amendement.numero)).filter_by(charte_id=tour.charte_id)) or 0)
     amendement = Amendement(
