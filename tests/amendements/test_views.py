@@ -588,3 +588,16 @@ def test_double_submitted_proposal_and_comment(client, auth, scene, make_amendem
     response = client.submit(f"/amendements/{amendement.id}/commentaires", comment)
     assert response.status_code == 409 and "vient d’être publié" in page_text(response)
     assert snapshot() == before
+
+
+def test_an_abandoned_draft_stays_private(client, auth, scene, make_amendement):
+    draft = make_amendement(tour=scene.tour, auteur=scene.auteur, statut="brouillon", titre="Idée abandonnée")
+    auth.login(scene.auteur)
+    assert client.submit(f"/amendements/{draft.id}/retirer").status_code == 302
+    assert _get(Amendement, draft.id).statut == S.RETIRE
+    assert "Idée abandonnée" in page_text(client.get("/amendements/mes-amendements"))
+    auth.logout()
+    auth.login(scene.collegue)
+    assert client.get(f"/amendements/{draft.id}").status_code == 404
+    assert "Idée abandonnée" not in page_text(client.get("/amendements/?statut=retire"))
+    assert "Idée abandonnée" not in page_text(client.get("/amendements/mes-amendements"))
