@@ -73,6 +73,7 @@ def test_propose_submit_comment_cosign_revise(new_context, world, request_log):
     assert_accessible(auteur)
     start_from_top_of_document(auteur)
     press(auteur, "Proposer une modification")
+    auteur.wait_for_url("**/amendements/nouveau?nature=modification&clause=RESP-1")
     expect(auteur.get_by_role("heading", level=1)).to_have_text("Proposer une modification de la clause RESP-1")
     assert_accessible(auteur)
     texte = auteur.get_by_label("Texte proposé (Markdown)")
@@ -126,6 +127,7 @@ def test_propose_submit_comment_cosign_revise(new_context, world, request_log):
     auteur.goto(amendement_path)
     start_from_top_of_document(auteur)
     press(auteur, "Modifier l’amendement")
+    auteur.wait_for_url(f"**{amendement_path}/modifier")
     assert_accessible(auteur)
     tab_to_field(auteur, "texte")
     auteur.keyboard.press("Control+End")
@@ -137,6 +139,7 @@ def test_propose_submit_comment_cosign_revise(new_context, world, request_log):
     # Screen readers hear, and print shows, where changes start and end.
     expect(auteur.locator(".diff ins .diff-marque").first).to_have_text(re.compile("début d’ajout"))
     press(auteur, "Détail de la révision 2 (côte à côte, exposé)")
+    auteur.wait_for_url(f"**{amendement_path}/revisions/2")
     expect(auteur.locator("table.diff-cote").first).to_be_visible()
     assert_accessible(auteur)
     auteur.goto("/amendements/mes-amendements")
