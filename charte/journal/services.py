@@ -52,6 +52,16 @@ ACTIONS = {
     "identite.refusee": "Confirmation d’identité refusée",
     "acces.refuse": "Accès refusé",
     "csrf.refuse": "Formulaire refusé (jeton de sécurité absent ou invalide)",
+    "amendement.cree": "Amendement créé (brouillon)",
+    "amendement.depose": "Amendement déposé",
+    "amendement.revise": "Amendement révisé",
+    "amendement.rebase": "Amendement rebasé sur la version en vigueur",
+    "amendement.retire": "Amendement retiré",
+    "amendement.cosigne": "Amendement cosigné",
+    "amendement.irrecevable": "Amendement déclaré irrecevable",
+    "commentaire.publie": "Commentaire publié",
+    "commentaire.modifie": "Commentaire modifié",
+    "commentaire.masque": "Commentaire masqué par le comité",
 }
 
 SYSTEM = "systeme"  # the author filter for entries written without an account (system, unknown address)
