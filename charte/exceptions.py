@@ -35,3 +35,7 @@ class LoginThrottled(DomainError):
 
 class InvalidCredentials(DomainError):
     status = 400
+
+
+class MigrationStopped(RuntimeError):
+    """A migration found data it must not change on its own; the message says what to do."""

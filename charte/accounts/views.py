@@ -105,10 +105,12 @@ def admin_index():
 @requires("admin")
 def parametres():
     """Settings of the authority (its name for now)."""
-    from charte.parametres import NOM_COLLECTIVITE, authority_name, changer_nom_collectivite
+    from charte.parametres import NOM_COLLECTIVITE, authority_complement, authority_name, changer_nom_collectivite
 
-    form = ParametresForm(data={"nom_collectivite": authority_name()} if request.method == "GET" else None)
-    outcome = run_form(form, lambda: changer_nom_collectivite(form.nom_collectivite.data, current_user))
+    current = {"nom_collectivite": authority_name(), "nom_collectivite_complement": authority_complement()}
+    form = ParametresForm(data=current if request.method == "GET" else None)
+    outcome = run_form(form, lambda: changer_nom_collectivite(
+        form.nom_collectivite.data, current_user, form.nom_collectivite_complement.data))
     if outcome.done:
         flash("Les paramètres ont été enregistrés.", "success")
         return redirect(url_for("accounts.parametres"))
@@ -149,7 +151,7 @@ def departements():
     return render_template("accounts/departements.html", form=form, departements=deps), outcome.status
 
 
-@bp.route("/admin/services/<int:departement_id>", methods=["GET", "POST"])
+@bp.route("/admin/services/<id:departement_id>", methods=["GET", "POST"])
 @requires("admin")
 def departement_edit(departement_id: int):
     """Rename a department."""
@@ -185,7 +187,7 @@ def user_create():
     return render_template("accounts/user_create.html", form=form), outcome.status
 
 
-@bp.route("/admin/comptes/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/comptes/<id:user_id>", methods=["GET", "POST"])
 @requires("admin")
 def user_edit(user_id: int):
     """Change an account's name, department and roles."""
@@ -230,22 +232,29 @@ def _toggle_account(user_id: int, action, message: str):
     return redirect(url_for("accounts.user_edit", user_id=user_id))
 
 
-@bp.route("/admin/comptes/<int:user_id>/desactiver", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/desactiver", methods=["GET", "POST"])
 @requires("admin")
 def user_disable(user_id: int):
-    """Disable an account: its sessions end at once."""
+    """Disable an account: GET asks for confirmation (stating the consequences), POST disables it."""
+    if request.method == "GET":
+        target = _get_user(user_id)
+        try:
+            services.verifier_desactivation(target, current_user)
+        except DomainError as exc:
+            return _edit_page(target, exc, exc.status)
+        return render_template("accounts/user_disable.html", target=target, action_form=ActionForm())
     return _toggle_account(user_id, services.desactiver_compte,
                            "Le compte de {nom} est désactivé ; ses sessions sont fermées.")
 
 
-@bp.route("/admin/comptes/<int:user_id>/reactiver", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/reactiver", methods=["POST"])
 @requires("admin")
 def user_enable(user_id: int):
     """Enable a disabled account again."""
     return _toggle_account(user_id, services.reactiver_compte, "Le compte de {nom} est de nouveau actif.")
 
 
-@bp.route("/admin/comptes/<int:user_id>/reinitialiser", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/reinitialiser", methods=["POST"])
 @requires("admin")
 def user_reset_password(user_id: int):
     """Give the account a new password, shown once and to be changed at next login."""
