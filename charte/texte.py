@@ -74,6 +74,11 @@ _VOWELS = "aeiouyàâäéèêëîïôöùûüœæ"
 COMPLEMENT_PREFIXES = ("de ", "d’", "du ", "des ")
 
 
+def de(nom: str) -> str:
+    """The preposition before a person's name: « de Camille », « d’Alex », « d’Hélène »."""
+    return ("d’" if nom[:1].casefold() in _VOWELS + "h" else "de ") + nom
+
+
 def complement_du_nom(nom: str) -> str:
     """A suggestion for the form of the authority's name after « la charte … »:
     « de la Ville de Belval », « du Département du Rhône », « d’Issy », « de l’Agglomération… »."""

@@ -13,7 +13,7 @@ from werkzeug.routing import IntegerConverter
 from charte.exceptions import DomainError
 from charte.extensions import db
 from charte.markdown import render_markdown, render_markdown_bounded
-from charte.texte import pluriel
+from charte.texte import de, pluriel
 
 
 CONCURRENT_CHANGE = ("Une autre modification est arrivée au même moment : rien n’a été enregistré. "
@@ -95,6 +95,7 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["markdown_bounded"] = render_markdown_bounded
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.filters["pluriel"] = pluriel
+    app.jinja_env.filters["de"] = de  # {{ "compte " ~ nom|de }}: « compte d’Alex »
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -20,6 +20,7 @@ from charte.exceptions import DomainError, NotFound
 from charte.extensions import db
 from charte.forms import ActionForm
 from charte.security import public, requires, safe_next
+from charte.texte import de
 from charte.web import attach_error, run_form
 
 bp = Blueprint("accounts", __name__)
@@ -198,7 +199,7 @@ def user_edit(user_id: int):
     outcome = run_form(form, lambda: services.modifier_compte(
         target, form.nom.data, db.session.get(Departement, form.departement_id.data), form.roles(), current_user))
     if outcome.done:
-        flash(f"Le compte de {target.nom} a été mis à jour.", "success")
+        flash(f"Le compte {de(target.nom)} a été mis à jour.", "success")
         return redirect(url_for("accounts.users"))
     return render_template("accounts/user_edit.html", form=form, target=target, action_form=ActionForm()), \
         outcome.status
@@ -228,7 +229,7 @@ def _toggle_account(user_id: int, action, message: str):
     target, _, refused = _account_action(user_id, lambda u: action(u, current_user))
     if refused:
         return refused
-    flash(message.format(nom=target.nom), "success")
+    flash(message.format(nom_de=de(target.nom)), "success")
     return redirect(url_for("accounts.user_edit", user_id=user_id))
 
 
@@ -244,14 +245,14 @@ def user_disable(user_id: int):
             return _edit_page(target, exc, exc.status)
         return render_template("accounts/user_disable.html", target=target, action_form=ActionForm())
     return _toggle_account(user_id, services.desactiver_compte,
-                           "Le compte de {nom} est désactivé ; ses sessions sont fermées.")
+                           "Le compte {nom_de} est désactivé ; ses sessions sont fermées.")
 
 
 @bp.route("/admin/comptes/<id:user_id>/reactiver", methods=["POST"])
 @requires("admin")
 def user_enable(user_id: int):
     """Enable a disabled account again."""
-    return _toggle_account(user_id, services.reactiver_compte, "Le compte de {nom} est de nouveau actif.")
+    return _toggle_account(user_id, services.reactiver_compte, "Le compte {nom_de} est de nouveau actif.")
 
 
 @bp.route("/admin/comptes/<id:user_id>/reinitialiser", methods=["POST"])

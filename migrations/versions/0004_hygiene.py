@@ -41,14 +41,14 @@ def new_keys(rows) -> dict[int, str]:
         key = name_key(nom)
         if len(key) > KEY_LENGTH:
             raise DuplicateDepartments(
-                f"Le nom du service n° {dep_id} « {nom} » dépasse {KEY_LENGTH} caractères une fois "
+                f"Le nom du service n°\u00a0{dep_id} « {nom} » dépasse {KEY_LENGTH} caractères une fois "
                 "normalisé : raccourcissez-le (Administration › Services) puis relancez « charte init ».")
         owners.setdefault(key, []).append((dep_id, nom))
         keys[dep_id] = key
     collisions = [found for found in owners.values() if len(found) > 1]
     if collisions:
         lines = "\n".join(
-            "  - " + " et ".join(f"n° {dep_id} « {nom} »" for dep_id, nom in found) for found in collisions)
+            "  - " + " et ".join(f"n°\u00a0{dep_id} « {nom} »" for dep_id, nom in found) for found in collisions)
         raise DuplicateDepartments(
             "Migration arrêtée, rien n’a été modifié : ces services ne diffèrent que par leurs apostrophes, "
             "guillemets, tirets, espaces ou majuscules, et deviendraient un seul service :\n"
@@ -65,8 +65,9 @@ def upgrade():
     ).all()
     keys = new_keys(rows)
     changed = {dep_id: keys[dep_id] for dep_id, _nom, old_key in rows if keys[dep_id] != old_key}
-    # Two passes: a new key may still be held, until its own turn, by another row as its old key.
-    # The parking value holds a typographic apostrophe, which no new key can contain.
+    # Two passes, as insurance against the unique index: no row takes its new key while another row
+    # may still hold that value as its old one. The parking value holds a typographic apostrophe,
+    # which no new key contains.
     for dep_id in changed:
         connection.execute(departements.update().where(departements.c.id == dep_id)
                            .values(nom_key=f"\u2019migration 0004 n\u00b0 {dep_id}\u2019"))
