@@ -76,7 +76,8 @@ COMPLEMENT_PREFIXES = ("de ", "d’", "du ", "des ")
 
 def de(nom: str) -> str:
     """The preposition before a person's name: « de Camille », « d’Alex », « d’Hélène »."""
-    return ("d’" if nom[:1].casefold() in _VOWELS + "h" else "de ") + nom
+    elided = nom[:1] != "" and nom[:1].casefold() in _VOWELS + "h"
+    return ("d’" if elided else "de ") + nom
 
 
 def complement_du_nom(nom: str) -> str:
