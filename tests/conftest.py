@@ -14,7 +14,7 @@ import pytest
 from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from charte import create_app
@@ -249,3 +249,16 @@ class AuthActions:
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def admin(client, auth, make_user):
+    """An administrator, logged in with the test client."""
+    user = make_user("admin", nom="Adèle Admin")
+    auth.login(user)
+    return user
+
+
+def count(model) -> int:
+    """Rows of a model's table, as the test's session sees them."""
+    return db.session.scalar(select(func.count()).select_from(model))

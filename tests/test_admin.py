@@ -9,13 +9,6 @@ from charte.journal.models import JournalEntry
 from tests.conftest import PASSWORD, page_text
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user("admin", nom="Adèle Admin")
-    auth.login(user)
-    return user
-
-
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

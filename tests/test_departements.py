@@ -5,20 +5,16 @@ import uuid
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 
 from charte.accounts.models import Departement, User
 from charte.config import PROJECT_ROOT
 from charte.exceptions import MigrationStopped
 from charte.extensions import db
-from tests.conftest import _pg_admin_connect, make_app, page_text
+from tests.conftest import _pg_admin_connect, count, make_app, page_text
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 @pytest.fixture
@@ -34,7 +30,7 @@ def test_a_typographic_variant_of_an_existing_department_is_refused(client, admi
     response = client.submit("/admin/services", {"nom": typed})
     assert response.status_code == 409
     assert "Un service nommé «\u00a0Systèmes d’information\u00a0» existe déjà." in page_text(response)
-    assert _count(Departement) == 1
+    assert count(Departement) == 1
 
 
 def test_renaming_to_a_variant_of_another_department_is_refused(client, admin, make_departement):
@@ -48,13 +44,13 @@ def test_a_department_may_fix_its_own_typography(client, admin, make_departement
     dep = make_departement("Urbanisme - Voirie")
     assert client.submit(f"/admin/services/{dep.id}", {"nom": "Urbanisme — Voirie"}).status_code == 302
     db.session.refresh(dep)
-    assert dep.nom == "Urbanisme — Voirie" and _count(Departement) == 2
+    assert dep.nom == "Urbanisme — Voirie" and count(Departement) == 2
 
 
 def test_a_name_too_long_once_normalised_is_refused_not_a_500(client, admin):
     response = client.submit("/admin/services", {"nom": "\ufdfa" * 10})  # each expands to 18 letters (NFKC)
     assert response.status_code == 400 and "120 caractères" in page_text(response)
-    assert _count(Departement) == 1
+    assert count(Departement) == 1
 
 
 def test_create_user_finds_the_department_typed_with_a_straight_apostrophe(runner, make_departement):
@@ -65,9 +61,9 @@ def test_create_user_finds_the_department_typed_with_a_straight_apostrophe(runne
     assert result.exit_code == 0, result.output
     assert "créé." not in result.output.splitlines()[0]  # no "Service « … » créé."
     user = db.session.scalars(select(User)).one()
-    assert user.departement_id == dep.id and _count(Departement) == 1
+    assert user.departement_id == dep.id and count(Departement) == 1
     again = runner.invoke(args=["charte", "create-user", "rh@mairie.fr", "-d", "SYSTÈMES D‘INFORMATION", "--generate"])
-    assert again.exit_code == 0 and _count(Departement) == 1
+    assert again.exit_code == 0 and count(Departement) == 1
 
 
 # --- The migration --------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import io
 import re
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from charte.accounts.models import User
 from charte.chartes.models import Charte, Modele, VersionStatut
@@ -12,19 +12,8 @@ from charte.config import PROJECT_ROOT
 from charte.extensions import db
 from charte.journal.models import JournalEntry
 from charte.parametres import NOM_COLLECTIVITE_COMPLEMENT, get_parametre
-from tests.conftest import page_text
+from tests.conftest import count, page_text
 from tests.test_modeles import HEAD, VALID
-
-
-@pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user("admin", nom="Adèle Admin")
-    auth.login(user)
-    return user
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _selected(html: str, select_id: str) -> list[str]:
@@ -48,11 +37,11 @@ def test_an_account_without_a_chosen_department_is_refused(client, admin, make_d
     data = {"email": "sans.service@mairie.example", "nom": "Sans Service"}
     if departement is not None:
         data["departement_id"] = departement
-    before = _count(User)
+    before = count(User)
     response = client.submit("/admin/comptes/nouveau", data)
     assert response.status_code == 400
     assert "Choisissez le service de la personne." in page_text(response)
-    assert _count(User) == before
+    assert count(User) == before
     assert _selected(response.get_data(as_text=True), "departement_id") == [""]
 
 
@@ -83,7 +72,7 @@ def test_a_charter_needs_a_chosen_template(client, admin, make_modele, modele):
     assert response.status_code == 400
     expected = "Choisissez le modèle de départ." if modele == "" else "Choisissez une valeur proposée dans la liste."
     assert expected in page_text(response)
-    assert _count(Charte) == 0
+    assert count(Charte) == 0
 
 
 # --- Disabling asks for confirmation ---------------------------------------------------------------
@@ -95,7 +84,7 @@ def test_disabling_goes_through_a_confirmation_page(client, admin, make_user):
     assert f'<a class="button button-danger" href="/admin/comptes/{target.id}/desactiver">' in edit
     assert f'action="/admin/comptes/{target.id}/desactiver"' not in edit  # no one-click POST any more
 
-    journal = _count(JournalEntry)
+    journal = count(JournalEntry)
     response = client.get(f"/admin/comptes/{target.id}/desactiver")
     assert response.status_code == 200
     text = page_text(response)
@@ -104,7 +93,7 @@ def test_disabling_goes_through_a_confirmation_page(client, admin, make_user):
     assert "réactiver le compte plus tard" in text
     assert f'action="/admin/comptes/{target.id}/desactiver"' in text and 'name="csrf_token"' in text
     db.session.refresh(target)
-    assert target.is_active and _count(JournalEntry) == journal  # the GET changes nothing
+    assert target.is_active and count(JournalEntry) == journal  # the GET changes nothing
 
     response = client.submit(f"/admin/comptes/{target.id}/desactiver")
     assert response.status_code == 302
@@ -122,6 +111,11 @@ def test_the_confirmation_page_refuses_what_the_action_would_refuse(client, admi
     assert response.status_code == 409
     assert message in page_text(response)
     assert "Désactiver le compte de" not in page_text(response)
+
+
+def test_the_confirmation_page_of_an_unknown_account_is_a_404(client, admin):
+    response = client.get("/admin/comptes/424242/desactiver")
+    assert response.status_code == 404 and "Ce compte n’existe pas." in page_text(response)
 
 
 def test_the_confirmation_page_is_for_admins_only(client, auth, make_user):
@@ -164,7 +158,7 @@ def test_a_refused_upload_names_the_file(client, admin, source, expected):
                              content_type="multipart/form-data")
     assert response.status_code == 400
     assert expected in page_text(response)
-    assert _count(Modele) == 0
+    assert count(Modele) == 0
 
 
 def test_a_duplicate_upload_names_the_file_too(client, admin, make_modele):
@@ -212,11 +206,11 @@ def test_the_form_after_de_can_be_corrected(client, admin):
     ("de " + "x" * 140, "140 caractères au plus."),
 ])
 def test_the_form_after_de_bad_input(client, admin, complement, message):
-    before = _count(JournalEntry)
+    before = count(JournalEntry)
     response = client.submit("/admin/parametres", {"nom_collectivite": "Ville de Belval",
                                                    "nom_collectivite_complement": complement})
     assert response.status_code == 400 and message in page_text(response)
-    assert _count(JournalEntry) == before and get_parametre(NOM_COLLECTIVITE_COMPLEMENT) == ""
+    assert count(JournalEntry) == before and get_parametre(NOM_COLLECTIVITE_COMPLEMENT) == ""
 
 
 def test_with_the_name_from_the_environment(app, client):

@@ -3,7 +3,7 @@ large for the database answered with a 404, never a 500."""
 import io
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter
 from wtforms import SelectField, StringField, TextAreaField
@@ -16,14 +16,10 @@ from charte.extensions import db
 from charte.forms import Form
 from charte.journal.models import JournalEntry
 from charte.web import MAX_ID, IdConverter
-from tests.conftest import PASSWORD, page_text
+from tests.conftest import PASSWORD, count, page_text
 from tests.test_modeles import VALID
 
 CONTROL = "U+0000"
-
-
-def _count(model) -> int:
-    return db.session.scalar(select(func.count()).select_from(model))
 
 
 def _all_forms(cls=Form) -> list[type]:
@@ -131,12 +127,12 @@ FORMS = [
 def test_a_nul_byte_in_any_form_is_a_400_with_a_french_message_and_writes_nothing(client, auth, world, url, data):
     auth.login(world["admin"])
     ids = {k: v for k, v in world.items() if k != "admin"}
-    before = (_count(JournalEntry), _count(User), _count(Departement), _count(Charte), _count(Modele),
+    before = (count(JournalEntry), count(User), count(Departement), count(Charte), count(Modele),
               db.session.get(User, world["admin"].id).password_hash)
     response = client.submit(url.format(**ids), {k: v.format(**ids) for k, v in data.items()})
     assert response.status_code == 400
     assert "caractère de contrôle invisible (U+0000)" in page_text(response)
-    assert (_count(JournalEntry), _count(User), _count(Departement), _count(Charte), _count(Modele),
+    assert (count(JournalEntry), count(User), count(Departement), count(Charte), count(Modele),
             db.session.get(User, world["admin"].id).password_hash) == before
 
 
@@ -144,11 +140,11 @@ def test_a_nul_byte_in_any_form_is_a_400_with_a_french_message_and_writes_nothin
                                   {"email": "admin@mairie.example", "password": PASSWORD + "\x00"},
                                   {"email": "\x00", "password": "\x00"}])
 def test_a_nul_byte_at_login_is_a_400_and_nothing_is_journalled(client, world, data):
-    before = _count(JournalEntry)
+    before = count(JournalEntry)
     response = client.submit("/connexion", data)
     assert response.status_code == 400
     assert "caractère de contrôle invisible" in page_text(response)
-    assert _count(JournalEntry) == before
+    assert count(JournalEntry) == before
     assert client.get("/chartes/").status_code == 302  # not logged in
 
 
@@ -169,7 +165,7 @@ def test_a_control_character_in_an_uploaded_template_names_its_line(client, auth
     line = source.split("\n").index("Un agent relit\x07 toute production.") + 1
     assert f"«\u00a0cloche.md\u00a0»\u00a0: Ligne {line}\u00a0: caractère de contrôle invisible (U+0007)" \
         in page_text(response)
-    assert _count(Modele) == 1
+    assert count(Modele) == 1
 
 
 @pytest.mark.parametrize("nom", ["RH\x00", "R\x1bH", "RH\x7f", "RH\n"])
@@ -178,7 +174,7 @@ def test_the_services_refuse_control_characters_too(app, nom):
     with pytest.raises(InvalidInput, match="seule ligne|contrôle"):
         creer_departement(nom, None)
     db.session.rollback()
-    assert _count(Departement) == 0
+    assert count(Departement) == 0
 
 
 @pytest.mark.parametrize("args", [["-d", "R\x1bH"], ["-d", "RH", "--name", "Ca\x07mille"],
@@ -187,13 +183,13 @@ def test_create_user_refuses_control_characters(runner, args):
     result = runner.invoke(args=["charte", "create-user", "camille@mairie.example", *args, "--generate"])
     assert result.exit_code == 1
     assert "Erreur\u00a0:" in result.output and ("contrôle" in result.output or "seule ligne" in result.output)
-    assert _count(User) == 0 and _count(Departement) == 0
+    assert count(User) == 0 and count(Departement) == 0
 
 
 def test_create_user_refuses_a_control_character_in_the_address(runner):
     result = runner.invoke(args=["charte", "create-user", "cam\x7fille@mairie.example", "-d", "RH", "--generate"])
     assert result.exit_code == 1 and "U+007F" in result.output
-    assert _count(User) == 0
+    assert count(User) == 0
 
 
 # --- Ids beyond the database ---------------------------------------------------------------------
