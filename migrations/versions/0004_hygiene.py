@@ -1,7 +1,7 @@
 """hygiene: department keys fold apostrophes, quotes, dashes and spaces
 
 Revision ID: 0004_hygiene
-Revises: 0001_foundation
+Revises: 0002_journal
 
 Recomputes `departements.nom_key` with `charte.texte.name_key`, so that "Systèmes d'information"
 and "Systèmes d’information" are one name. Two existing departments that become the same name
@@ -15,7 +15,7 @@ from charte.texte import name_key
 
 # revision identifiers, used by Alembic.
 revision = '0004_hygiene'
-down_revision = '0001_foundation'
+down_revision = '0002_journal'
 branch_labels = None
 depends_on = None
 
