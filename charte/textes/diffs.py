@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Literal, Sequence
 
@@ -60,7 +61,12 @@ class Application:
 
 def jetons(texte: str) -> list[str]:
     """Split a text into words, space runs, line-break runs and single other characters."""
-    return _JETON.findall(texte)
+    return list(_jetons(texte))
+
+
+@lru_cache(maxsize=16)  # a clause's text is tokenised once per amendment on it during consolidation
+def _jetons(texte: str) -> tuple[str, ...]:
+    return tuple(_JETON.findall(texte))
 
 
 def est_mot(jeton: str) -> bool:
@@ -103,7 +109,7 @@ def diff_jetons(avant: str, apres: str) -> list[tuple[int, list[str]]]:
     """Token-level diff with semantic clean-up: dmp ops (-1, 0, 1) with the tokens they cover."""
     if avant == apres:
         return [(0, jetons(avant))] if avant else []
-    return diff_sequences(jetons(avant), jetons(apres), semantique=True)
+    return diff_sequences(_jetons(avant), _jetons(apres), semantique=True)
 
 
 def _diff_texte(avant: str, apres: str) -> list[tuple[int, str]]:
@@ -235,8 +241,10 @@ class _Exact(diff_match_patch):
 
     Match_Threshold 0 allows no error; an infinite Match_Distance lets an exact occurrence be found
     wherever the clause has grown or shrunk around it; Patch_DeleteThreshold 0 refuses an imperfect
-    deletion; a large Match_MaxBits keeps each hunk whole (no 32-character slicing). On top of dmp,
-    a hunk whose text occurs more than once is refused: applying it would be a guess.
+    deletion; a large Match_MaxBits keeps each hunk whole (no 32-character slicing). With these settings
+    dmp's matcher returns an exact occurrence or nothing; we find it with `str.find` rather than dmp's
+    bitap (same answer, tested, without bitap's cost on long clauses), and we refuse a hunk whose text
+    occurs more than once: applying it would be a guess.
     """
 
     def __init__(self) -> None:
@@ -248,15 +256,20 @@ class _Exact(diff_match_patch):
         self.Match_MaxBits = 1 << 30
 
     def match_main(self, text: str, pattern: str, loc: int) -> int:
-        trouve = super().match_main(text, pattern, loc)
-        if trouve != -1 and pattern and text.find(pattern) != text.rfind(pattern):
+        trouve = text.find(pattern)
+        if trouve == -1 or text.find(pattern, trouve + 1) != -1:
             return -1
         return trouve
 
 
 def appliquer_exact(base: str, propose: str, cible: str) -> Application:
     """Apply the change base → propose to `cible`, exactly: ok only when every hunk applies."""
-    diffs = _diff_texte(base, propose)
+    return appliquer_diff_exact(base, diff_jetons(base, propose), cible)
+
+
+def appliquer_diff_exact(base: str, diff: Sequence[tuple[int, Sequence[str]]], cible: str) -> Application:
+    """`appliquer_exact` with the word diff of base → proposal already computed (`diff_jetons`)."""
+    diffs = [(op, "".join(toks)) for op, toks in diff]
     if all(op == 0 for op, _ in diffs):
         return Application(cible, True, ())
     dmp = _Exact()

@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from typing import Callable, Literal, Sequence
 
-from charte.textes.diffs import appliquer_approche, appliquer_exact, diff_jetons, est_mot, jetons
+from charte.textes.diffs import appliquer_approche, appliquer_diff_exact, appliquer_exact, diff_jetons, est_mot, jetons
 
 Nature = Literal["modification", "ajout", "suppression"]
 
@@ -94,15 +94,15 @@ class _Edition:
 @dataclass
 class _Modif:
     proposition: Proposition
-    propose: str
+    diff: list[tuple[int, list[str]]]  # word diff of the clause's text → the proposed text
     editions: list[_Edition]
     change_titre: bool
 
 
-def _editions(avant: str, apres: str) -> list[_Edition]:
+def _editions(diff: Sequence[tuple[int, Sequence[str]]]) -> list[_Edition]:
     editions: list[_Edition] = []
     i = 0
-    for op, toks in diff_jetons(avant, apres):
+    for op, toks in diff:
         if op == 0:
             i += len(toks)
             continue
@@ -173,7 +173,8 @@ class _Composantes:
         return sorted(groupes.values())
 
 
-def _fusionner_clause(clause: ClauseTexte, propositions: list[Proposition]) -> tuple[ClauseTexte, list[int], list[Conflit]]:
+def _fusionner_clause(clause: ClauseTexte,
+                      propositions: list[Proposition]) -> tuple[ClauseTexte, list[int], list[Conflit]]:
     """Apply one clause's modifications; return the new clause, the applied ids and the conflicts."""
     base = clause.texte
     base_jetons = jetons(base)
@@ -190,7 +191,8 @@ def _fusionner_clause(clause: ClauseTexte, propositions: list[Proposition]) -> t
                 continue
             propose = application.texte or ""
         change_titre = bool(p.titre) and p.titre != clause.titre
-        modifs[p.id] = _Modif(p, propose, _editions(base, propose), change_titre)
+        diff = diff_jetons(base, propose)
+        modifs[p.id] = _Modif(p, diff, _editions(diff), change_titre)
 
     ids = sorted(modifs)
     composantes = _Composantes(ids)
@@ -216,7 +218,7 @@ def _fusionner_clause(clause: ClauseTexte, propositions: list[Proposition]) -> t
 
     def reproduit(i: int, autres: Sequence[int]) -> bool:
         attendu = texte_de([i, *autres])
-        return appliquer_exact(base, modifs[i].propose, texte_de(autres)).texte == attendu
+        return appliquer_diff_exact(base, modifs[i].diff, texte_de(autres)).texte == attendu
 
     # Each kept modification must also apply as an exact patch onto the text modified by all the others
     # (word-disjoint changes nearly always do; a hunk's context may still reach a neighbour's change).
@@ -241,25 +243,31 @@ def _fusionner_clause(clause: ClauseTexte, propositions: list[Proposition]) -> t
         if "texte" in motifs:
             touchees = [e for i in groupe for e in en_cause[i]]
             debut, fin = min(e.debut for e in touchees), max(e.fin for e in touchees)
-            passage = "".join(base_jetons[debut:fin]).strip() or "".join(base_jetons[max(0, debut - 3):fin + 3]).strip()
-            parties.append("les mêmes mots ou des mots voisins" + (f" («\u00a0{_extrait(passage)}\u00a0»)" if passage else ""))
+            # the words changed, or around an insertion the words it falls between
+            passage = ("".join(base_jetons[debut:fin]).strip()
+                       or "".join(base_jetons[max(0, debut - 3):fin + 3]).strip())
+            cite = f" («\u00a0{_extrait(passage)}\u00a0»)" if passage else ""
+            parties.append(f"les mêmes mots ou des mots voisins{cite}")
         if "titre" in motifs:
             parties.append("le titre")
+        suite = ""
         if "application" in motifs:
-            parties.append("des passages trop proches pour s’appliquer exactement l’un après l’autre")
+            parties.append("des passages trop proches")
+            suite = " pour s’appliquer exactement l’un après l’autre"
         sujet = f"Les amendements {_numeros(groupe)} modifient" if len(groupe) > 1 else \
             f"L’amendement n°\u00a0{groupe[0]} modifie"
-        raison = f"{sujet} {', '.join(parties[:-1]) + ' et ' if len(parties) > 1 else ''}{parties[-1]} de la clause {clause.ref}."
+        objets = ", ".join(parties[:-1]) + " et " + parties[-1] if len(parties) > 1 else parties[0]
+        raison = f"{sujet} {objets} de la clause {clause.ref}{suite}."
         suggestion = courant
         for i in groupe:
-            suggestion = appliquer_approche(base, modifs[i].propose, suggestion)
+            suggestion = appliquer_approche(base, texte_de([i]), suggestion)
         conflits.append(Conflit(clause.ref, tuple(groupe), raison, base, courant, suggestion))
 
     for p in perimees:
         conflits.append(Conflit(
             clause.ref, (p.id,),
-            f"L’amendement n°\u00a0{p.id} a été rédigé sur un texte de la clause {clause.ref} qui a changé depuis\u00a0; "
-            "il ne s’applique pas exactement au texte en vigueur.",
+            f"L’amendement n°\u00a0{p.id} a été rédigé sur un texte de la clause {clause.ref} qui a changé "
+            "depuis\u00a0; il ne s’applique pas exactement au texte en vigueur.",
             base, courant, appliquer_approche(p.base_texte, p.texte, courant),
         ))
     return replace(clause, titre=titre, texte=courant), retenues, conflits

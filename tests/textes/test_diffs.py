@@ -11,7 +11,7 @@ from markupsafe import Markup
 from charte.textes.diffs import (Application, Ligne, Resume, Segment, appliquer_approche, appliquer_exact,
                                  cote_a_cote, diff_mots, diff_sequences, est_mot, jetons, rendu_cote_a_cote_html,
                                  rendu_html, resume)
-from tests.textes.strategies import texte_francais, texte_libre, un_texte
+from tests.textes.donnees import texte_francais, texte_libre, un_texte
 
 PROPRIETES = settings(max_examples=120, deadline=None)
 
