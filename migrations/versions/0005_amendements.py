@@ -1,7 +1,7 @@
 """amendements
 
 Revision ID: 0005_amendements
-Revises: 0001_foundation
+Revises: 0003_auth (in this branch; the lead sets the final chain)
 Create Date: 2026-11-22 10:40:10.498528
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0005_amendements'
-down_revision = '0001_foundation'
+down_revision = '0003_auth'
 branch_labels = None
 depends_on = None
 
