@@ -51,6 +51,14 @@ ACTIONS = {
     "identite.refusee": "Confirmation d’identité refusée",
     "acces.refuse": "Accès refusé",
     "csrf.refuse": "Formulaire refusé (jeton de sécurité absent ou invalide)",
+    "amendement.caduc": "Amendement devenu caduc",
+    "projet.consolide": "Amendements adoptés consolidés en projet de version",
+    "projet.conflit_resolu": "Conflit de consolidation résolu",
+    "projet.corrige": "Correction rédactionnelle du projet de version",
+    "projet.soumis": "Projet de version soumis à validation",
+    "projet.approuve": "Projet de version approuvé",
+    "projet.rejete": "Projet de version rejeté",
+    "projet.adopte": "Projet de version adopté (version écrite)",
 }
 
 _PG_JOURNAL_LOCK = 0x43484152  # "CHAR": serialises writers of the chain on PostgreSQL
