@@ -63,7 +63,9 @@ class Projet(db.Model):
     tour_id: Mapped[int] = mapped_column(ForeignKey("tours.id"), unique=True)
     en_cours_charte_id: Mapped[int | None] = mapped_column(ForeignKey("chartes.id"), unique=True)
     base_version_id: Mapped[int] = mapped_column(ForeignKey("versions.id"))
-    statut: Mapped[ProjetStatut] = mapped_column(enum_type(ProjetStatut), default=ProjetStatut.EDITION)
+    # active_history: the value before a change is known even when the row was expired (the freeze below).
+    statut: Mapped[ProjetStatut] = mapped_column(enum_type(ProjetStatut), default=ProjetStatut.EDITION,
+                                                 active_history=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     contenu_json: Mapped[str] = mapped_column(Text)  # canonical JSON of ContenuProjet
     sha256: Mapped[str] = mapped_column(String(64))  # contenu.empreinte(content, base version's sha256)
@@ -126,7 +128,7 @@ class ConflitFusion(db.Model):
     suggestion: Mapped[str] = mapped_column(Text)  # best-effort (fuzzy) merge: a suggestion only
     created_at: Mapped[datetime] = mapped_column()
     # The resolution, written once.
-    resolu_at: Mapped[datetime | None] = mapped_column()
+    resolu_at: Mapped[datetime | None] = mapped_column(active_history=True)
     resolu_par_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     motif: Mapped[str] = mapped_column(Text, default="")
     titre: Mapped[str | None] = mapped_column(String(200))
