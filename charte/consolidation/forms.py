@@ -18,7 +18,7 @@ class RevisionForm(Form):
     """A button or form acting on the draft as it was shown (its revision)."""
 
     revision = IntegerField(widget=HiddenField.widget, validators=[
-        InputRequired("Le formulaire est incomplet : rechargez la page."), NumberRange(min=1)])
+        InputRequired("Le formulaire est incomplet\u00a0: rechargez la page."), NumberRange(min=1)])
 
 
 class _TexteClause(RevisionForm):

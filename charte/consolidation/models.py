@@ -211,9 +211,9 @@ def _adoptes_et_resolus_figes(session: Session, _context, _instances) -> None:
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, Projet) and _etat_enregistre(obj, "statut") == ProjetStatut.ADOPTE:
             if obj in session.deleted or session.is_modified(obj):
-                raise ImmutableRowError("Ce projet de version est adopté : il ne peut plus être modifié.")
+                raise ImmutableRowError("Ce projet de version est adopté\u00a0: il ne peut plus être modifié.")
         elif isinstance(obj, ConflitFusion) and _etat_enregistre(obj, "resolu_at") is not None:
             if obj in session.deleted or session.is_modified(obj):
-                raise ImmutableRowError("Ce conflit est déjà résolu : sa résolution ne peut plus être modifiée.")
+                raise ImmutableRowError("Ce conflit est déjà résolu\u00a0: sa résolution ne peut plus être modifiée.")
         elif isinstance(obj, Projet) and obj in session.deleted:
             raise ImmutableRowError("Un projet de version ne peut pas être supprimé.")

@@ -28,7 +28,7 @@ from charte.textes.fusion import ClauseTexte, Proposition, fusionner
 from charte.tours.models import Tour, TourStatut
 
 PROJET_MODIFIE = "Le projet de version a changé depuis l’affichage de ce formulaire (révision {vu}, elle est " \
-                 "maintenant à la révision {est}) : rien n’a été enregistré. Rechargez la page et vérifiez avant " \
+                 "maintenant à la révision {est})\u00a0: rien n’a été enregistré. Rechargez la page et vérifiez avant " \
                  "de recommencer."
 
 
@@ -97,14 +97,14 @@ def verrouiller(projet: Projet) -> Projet:
 def verifier_revision(projet: Projet, revision_attendue: int | None) -> None:
     """Refuse a form shown on an older state of the draft (optimistic lock)."""
     if revision_attendue is None:
-        raise InvalidInput("Le formulaire est incomplet : rechargez la page.")
+        raise InvalidInput("Le formulaire est incomplet\u00a0: rechargez la page.")
     if revision_attendue != projet.revision:
         raise Conflict(PROJET_MODIFIE.format(vu=revision_attendue, est=projet.revision))
 
 
 def verifier_modifiable(projet: Projet) -> None:
     if not ProjetStatut(projet.statut).modifiable:
-        raise Conflict("Ce projet est adopté : la version qu’il a produite ne peut plus changer. "
+        raise Conflict("Ce projet est adopté\u00a0: la version qu’il a produite ne peut plus changer. "
                        "Une correction passera par une nouvelle version.")
 
 
@@ -160,14 +160,14 @@ def consolider(tour: Tour, *, actor: User) -> Consolidation:
     tour = db.session.execute(select(Tour).where(Tour.id == tour.id).with_for_update()
                               .execution_options(populate_existing=True)).scalar_one()
     if TourStatut(tour.statut) != TourStatut.CLOS:
-        raise Conflict("Ce tour n’est pas clos : on ne consolide qu’après la clôture des votes.")
+        raise Conflict("Ce tour n’est pas clos\u00a0: on ne consolide qu’après la clôture des votes.")
     if db.session.scalar(select(Projet.id).filter_by(tour_id=tour.id)) is not None:
-        raise Conflict("Ce tour est déjà consolidé : son projet de version existe.")
+        raise Conflict("Ce tour est déjà consolidé\u00a0: son projet de version existe.")
     charte = tour.charte
     encours = db.session.scalar(select(Projet).filter_by(en_cours_charte_id=charte.id))
     if encours is not None:
         raise Conflict(f"Un projet de version de cette charte attend encore d’être adopté "
-                       f"(tour « {encours.tour.titre} ») : terminez-le d’abord.")
+                       f"(tour «\u00a0{encours.tour.titre}\u00a0»)\u00a0: terminez-le d’abord.")
     base = charte.versions[-1]
     amendements = list(db.session.scalars(
         select(Amendement).filter_by(tour_id=tour.id, statut=AmendementStatut.ADOPTE).order_by(Amendement.id)
@@ -214,7 +214,7 @@ def resoudre_conflit(conflit: ConflitFusion, titre: str | None, texte: str | Non
     verifier_modifiable(projet)
     db.session.refresh(conflit)
     if conflit.resolu_at is not None:
-        raise Conflict(f"Ce conflit a déjà été résolu par {conflit.resolu_par.nom} : sa résolution ne change plus.")
+        raise Conflict(f"Ce conflit a déjà été résolu par {conflit.resolu_par.nom}\u00a0: sa résolution ne change plus.")
     verifier_revision(projet, revision_attendue)
     titre = nettoyer_titre(titre)
     texte = _texte_clause(texte)
@@ -234,7 +234,7 @@ def resoudre_conflit(conflit: ConflitFusion, titre: str | None, texte: str | Non
     ecartes = [i for i in conflit.amendement_ids if i not in retenus]
     for i in ecartes:
         changer_statut(amendements[i], AmendementStatut.CADUC,
-                       f"Écarté lors de la résolution du conflit sur la clause {conflit.ref} : {motif}")
+                       f"Écarté lors de la résolution du conflit sur la clause {conflit.ref}\u00a0: {motif}")
         record("amendement.caduc", actor, f"amendement:{i}", numero=amendements[i].numero, projet=projet.id,
                motif=amendements[i].motif)
     db.session.flush()

@@ -32,7 +32,7 @@ def _base_toujours_derniere(projet: Projet) -> None:
     derniere = projet.charte.versions[-1]
     if derniere.id != projet.base_version_id:
         raise Conflict(f"La version {derniere.numero} a été écrite depuis la consolidation de ce projet, qui "
-                       f"repose sur la version {projet.base_version.numero} : il ne peut plus être adopté.")
+                       f"repose sur la version {projet.base_version.numero}\u00a0: il ne peut plus être adopté.")
 
 
 def _comite_actif() -> list[int]:
@@ -51,15 +51,15 @@ def soumettre_projet(projet: Projet, revision_attendue: int | None, *, actor: Us
     verifier_revision(projet, revision_attendue)
     ouverts = projet.conflits_ouverts
     if ouverts:
-        raise Conflict(f"Résolvez d’abord {'le conflit restant' if len(ouverts) == 1 else f'les {len(ouverts)} conflits'}"
-                       " : rien n’est fusionné en silence.")
+        combien = "le conflit restant" if len(ouverts) == 1 else f"les {len(ouverts)} conflits"
+        raise Conflict(f"Résolvez d’abord {combien}\u00a0: rien n’est fusionné en silence.")
     _base_toujours_derniere(projet)
     projet.statut = ProjetStatut.SOUMIS
     projet.soumis_at = maintenant()
     db.session.flush()
     record("projet.soumis", actor, f"projet:{projet.id}", revision=projet.revision, sha256=projet.sha256)
     notifier(_comite_actif(), "projet.soumis",
-             f"Le projet de version issu du tour « {projet.tour.titre} » est soumis à votre validation.",
+             f"Le projet de version issu du tour «\u00a0{projet.tour.titre}\u00a0» est soumis à votre validation.",
              f"/projets/{projet.id}", sauf=actor)
     return projet
 
@@ -75,7 +75,7 @@ def decider_projet(projet: Projet, sens: Sens | str | None, commentaire: str | N
         raise InvalidInput("Choisissez d’approuver ou de rejeter le projet.", "sens") from None
     projet = verrouiller(projet)
     if ProjetStatut(projet.statut) != ProjetStatut.SOUMIS:
-        raise Conflict("Ce projet n’est pas soumis à validation : on ne peut pas l’approuver ni le rejeter.")
+        raise Conflict("Ce projet n’est pas soumis à validation\u00a0: on ne peut pas l’approuver ni le rejeter.")
     verifier_revision(projet, revision_attendue)
     if sens == Sens.REJETE:
         commentaire = nettoyer_motif(commentaire, "commentaire")
@@ -100,7 +100,7 @@ def decider_projet(projet: Projet, sens: Sens | str | None, commentaire: str | N
         projet.revision += 1  # the approvals given to this submission are dismissed
         db.session.flush()
         notifier(_comite_actif(), "projet.rejete",
-                 f"{actor.nom} a rejeté le projet de version issu du tour « {projet.tour.titre} » : {commentaire}",
+                 f"{actor.nom} a rejeté le projet de version issu du tour «\u00a0{projet.tour.titre}\u00a0»\u00a0: {commentaire}",
                  f"/projets/{projet.id}", sauf=actor)
     elif len(projet.approbations_valides()) >= projet.seuil:
         adopter_projet(projet, actor)
@@ -120,13 +120,13 @@ def adopter_projet(projet: Projet, actor: User) -> None:
         [{"ref": c.ref, "theme": c.theme, "theme_position": c.theme_position, "position": c.position,
           "titre": c.titre, "texte": c.texte} for c in contenu.clauses],
         actor,
-        note=f"Consolidation du tour « {tour.titre} » : {len(projet.appliques)} amendement(s) intégré(s), "
-             f"{resolus} conflit(s) résolu(s), {len(projet.corrections)} correction(s) rédactionnelle(s) ; "
+        note=f"Consolidation du tour «\u00a0{tour.titre}\u00a0»\u00a0: {len(projet.appliques)} amendement(s) intégré(s), "
+             f"{resolus} conflit(s) résolu(s), {len(projet.corrections)} correction(s) rédactionnelle(s)\u00a0; "
              f"adoptée par {len(approbations)} approbation(s).",
     )
     # Fail closed: the version's own rows must give back the SHA-256 the approvals are bound to.
     if empreinte(contenu_de_version(version), version.parent_sha256) != projet.sha256:
-        raise Conflict("Le texte écrit ne correspond pas au texte approuvé : l’adoption est annulée.")
+        raise Conflict("Le texte écrit ne correspond pas au texte approuvé\u00a0: l’adoption est annulée.")
     amendements = amendements_par_id(projet.appliques)
     for amendement in sorted(amendements.values(), key=lambda a: a.numero):
         changer_statut(amendement, AmendementStatut.INTEGRE)
@@ -140,5 +140,5 @@ def adopter_projet(projet: Projet, actor: User) -> None:
            sha256=version.sha256, sha256_projet=projet.sha256, parent=version.parent_sha256,
            approbations=[d.user_id for d in approbations], integres=sorted(a.numero for a in amendements.values()))
     notifier(_comite_actif(), "projet.adopte",
-             f"La version {version.numero} de « {projet.charte.titre} » est adoptée.",
+             f"La version {version.numero} de «\u00a0{projet.charte.titre}\u00a0» est adoptée.",
              f"/chartes/{projet.charte_id}/versions/{version.numero}", sauf=actor)

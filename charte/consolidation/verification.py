@@ -55,22 +55,22 @@ def verifier_approbations() -> ProblemeApprobation | None:
         version = projet.version
         if version is None:
             return ProblemeApprobation(projet.id, None, None,
-                                       f"{nom} : le projet de version n°\u00a0{projet.id} est adopté sans version.")
+                                       f"{nom}\u00a0: le projet de version n°\u00a0{projet.id} est adopté sans version.")
         where = f"{nom}, version {version.numero}"
         attendu = empreinte(contenu_de_version(version), version.parent_sha256 or "")
         if projet.sha256 != attendu:
             return ProblemeApprobation(projet.id, version.id, None,
-                                       f"{where} : son texte ne correspond plus au projet approuvé "
+                                       f"{where}\u00a0: son texte ne correspond plus au projet approuvé "
                                        f"(empreinte {attendu[:12]}…, approuvée {projet.sha256[:12]}…).")
         approbations = [d for d in projet.decisions if d.sens == Sens.APPROUVE and d.revision == projet.revision]
         for decision in approbations:
             if decision.sha256 != attendu:
                 return ProblemeApprobation(projet.id, version.id, decision.id,
-                                           f"{where} : l’approbation n°\u00a0{decision.id} porte sur l’empreinte "
+                                           f"{where}\u00a0: l’approbation n°\u00a0{decision.id} porte sur l’empreinte "
                                            f"{decision.sha256[:12]}…, pas sur le texte adopté ({attendu[:12]}…).")
         if len({d.user_id for d in approbations}) < projet.seuil:
             return ProblemeApprobation(projet.id, version.id, None,
-                                       f"{where} : {len(approbations)} approbation(s) pour un seuil de "
+                                       f"{where}\u00a0: {len(approbations)} approbation(s) pour un seuil de "
                                        f"{projet.seuil}.")
     return None
 

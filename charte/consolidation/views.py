@@ -47,7 +47,7 @@ def approbations_portees(version):
 
 def _ecartees(nombre: int) -> None:
     if nombre:
-        flash(f"Le texte a changé : {pluriel(nombre, 'approbation déjà donnée a été écartée', 'approbations déjà données ont été écartées')}"
+        flash(f"Le texte a changé\u00a0: {pluriel(nombre, 'approbation déjà donnée a été écartée', 'approbations déjà données ont été écartées')}"
               " (elles portaient sur l’ancien texte).", "info")
 
 
@@ -73,7 +73,7 @@ def consolider(tour_id: int):
     outcome = run_form(form, lambda: services.consolider(tour, actor=_user()))
     if outcome.done:
         r = outcome.result
-        flash(f"Projet de version construit : {pluriel(r.appliques, 'amendement appliqué', 'amendements appliqués')}, "
+        flash(f"Projet de version construit\u00a0: {pluriel(r.appliques, 'amendement appliqué', 'amendements appliqués')}, "
               f"{pluriel(r.conflits, 'conflit')} à résoudre, {pluriel(r.caducs, 'amendement devenu caduc', 'amendements devenus caducs')}.",
               "success")
         return redirect(url_for("consolidation.projet", projet_id=r.projet.id))
@@ -191,7 +191,7 @@ def decider(projet_id: int):
     if outcome.done:
         db.session.refresh(projet)
         if projet.statut == ProjetStatut.ADOPTE:
-            flash(f"Le seuil est atteint : la version {projet.version.numero} est adoptée.", "success")
+            flash(f"Le seuil est atteint\u00a0: la version {projet.version.numero} est adoptée.", "success")
             return redirect(url_for("chartes.version", charte_id=projet.charte_id, numero=projet.version.numero))
         flash("Votre décision est enregistrée.", "success")
         return redirect(url_for("consolidation.projet", projet_id=projet.id))
