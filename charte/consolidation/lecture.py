@@ -33,17 +33,19 @@ def charger_projet(projet_id: int) -> Projet:
     return projet
 
 
-def amendements_avec_resultats(condition) -> list[tuple[Amendement, Resultat | None]]:
-    """Amendments matching a condition, in number order, with their department and vote result (2 queries)."""
+def amendements_avec_resultats(condition, revisions: bool = False) -> list[tuple[Amendement, Resultat | None]]:
+    """Amendments matching a condition, in number order, with their department (and revisions) and vote
+    result, in a fixed number of queries."""
+    options = [selectinload(Amendement.departement)] + ([selectinload(Amendement.revisions)] if revisions else [])
     amendements = list(db.session.scalars(select(Amendement).where(condition).order_by(Amendement.numero)
-                                          .options(selectinload(Amendement.departement))))
+                                          .options(*options)))
     resultats = {r.amendement_id: r for r in db.session.scalars(
         select(Resultat).where(Resultat.amendement_id.in_([a.id for a in amendements])))} if amendements else {}
     return [(a, resultats.get(a.id)) for a in amendements]
 
 
-def amendements_de(ids) -> list[tuple[Amendement, Resultat | None]]:
-    return amendements_avec_resultats(Amendement.id.in_(sorted(set(ids))))
+def amendements_de(ids, revisions: bool = False) -> list[tuple[Amendement, Resultat | None]]:
+    return amendements_avec_resultats(Amendement.id.in_(sorted(set(ids))), revisions)
 
 
 def caducs_du_tour(tour_id: int) -> list[tuple[Amendement, Resultat | None]]:

@@ -117,7 +117,7 @@ def comparer_projet(projet_id: int):
 @bp.route("/projets/<int:projet_id>/conflits/<int:conflit_id>", methods=["GET", "POST"])
 def conflit(projet_id: int, conflit_id: int):
     """One clause's conflict: base, draft, competing amendments with diffs and votes; the committee resolves it."""
-    projet = services.get_projet(projet_id)
+    projet = lecture.charger_projet(projet_id)
     found = services.get_conflit(projet, conflit_id)
     if request.method == "POST":
         services.verifier_comite(_user())
@@ -125,7 +125,7 @@ def conflit(projet_id: int, conflit_id: int):
     form = ResolutionForm(data={"revision": projet.revision, "titre": clause.titre if clause else "",
                                 "texte": found.suggestion, "retenus": found.amendement_ids}
                           if request.method == "GET" else None)
-    amendements = lecture.amendements_de(found.amendement_ids)
+    amendements = lecture.amendements_de(found.amendement_ids, revisions=True)
     form.retenus.choices = [SelectChoice(a.id, f"Amendement n° {a.numero} — {a.titre} ({a.departement.nom})")
                             for a, _ in amendements]
     outcome = run_form(form, lambda: services.resoudre_conflit(
