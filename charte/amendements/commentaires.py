@@ -5,6 +5,8 @@ never commit.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -18,6 +20,7 @@ from charte.journal.services import record
 from charte.notifications.services import notifier
 
 COMMENTAIRE_MAX = 5_000
+DOUBLON = timedelta(minutes=10)  # the same text by the same person in the same place, so soon: sent twice
 
 
 def get_commentaire(commentaire_id: int, user) -> Commentaire:
@@ -43,6 +46,11 @@ def commenter_amendement(amendement: Amendement, texte: str | None, parent_id: i
         racine = parent if parent.parent_id is None else parent.parent
         if racine.masque_at is not None:
             raise Conflict("Ce fil de discussion a été masqué par le comité : on ne peut plus y répondre.")
+    recent = maintenant() - DOUBLON
+    if db.session.scalar(select(Commentaire.id).filter_by(
+            amendement_id=amendement.id, auteur_id=actor.id, parent_id=racine.id if racine else None, texte=texte,
+    ).where(Commentaire.created_at >= recent).limit(1)) is not None:  # a double click
+        raise Conflict("Ce commentaire vient d’être publié : il n’a pas été enregistré une seconde fois.")
     commentaire = Commentaire(
         amendement_id=amendement.id, revision_id=amendement.revision.id,
         parent_id=racine.id if racine else None, auteur_id=actor.id, texte=texte, created_at=maintenant(),

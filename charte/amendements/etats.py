@@ -6,7 +6,8 @@
         └──► retiré ◄┤◄─ (en vote: only while no ballot exists)
                      └─► irrecevable ◄─ (en vote: only while no ballot exists)
 
-A draft may be abandoned (retiré) by its author. Withdrawal and inadmissibility stay possible once the
+A draft may be abandoned (retiré) by its author; it stays private: what everyone may see is what has
+been submitted once (depose_at is set), whatever its state since. Withdrawal and inadmissibility stay possible once the
 vote is open as long as nobody has voted: after the first ballot the text belongs to the vote.
 """
 from __future__ import annotations
@@ -65,8 +66,6 @@ SANS_BULLETIN: frozenset[tuple[AmendementStatut, AmendementStatut]] = frozenset(
     (S.EN_VOTE, S.IRRECEVABLE),
 })
 
-# States seen by everyone (a draft is seen by its author only).
-VISIBLES = frozenset(AmendementStatut) - {S.BROUILLON}
 # States whose text its author may still change (the round must also still be in its submission phase).
 REVISABLES = frozenset({S.BROUILLON, S.DEPOSE})
 # States in which the discussion is open.

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from charte.amendements.etats import VISIBLES, AmendementStatut
+from charte.amendements.etats import AmendementStatut
 from charte.amendements.permissions import can
 from charte.dbtypes import check_in, enum_type
 from charte.extensions import db
@@ -72,11 +72,6 @@ class Amendement(db.Model):
     integre_version = relationship("Version", foreign_keys=[integre_version_id])
     revisions = relationship("Revision", back_populates="amendement", order_by="Revision.numero")
     cosignatures = relationship("Cosignature", back_populates="amendement", order_by="Cosignature.id")
-
-    @property
-    def est_visible(self) -> bool:
-        """Seen by everyone (a draft is its author's only)."""
-        return AmendementStatut(self.statut) in VISIBLES
 
     @property
     def revision(self) -> "Revision":

@@ -83,7 +83,8 @@ def _avant_le_vote(tour) -> None:
 
 
 def verifier_voir(amendement, user, now=None) -> None:
-    if amendement.statut == AmendementStatut.BROUILLON and amendement.auteur_id != user.id:
+    # Private until submitted, and for ever if abandoned as a draft.
+    if amendement.depose_at is None and amendement.auteur_id != user.id:
         raise NotFound(INVISIBLE)
 
 

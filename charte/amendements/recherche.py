@@ -34,8 +34,8 @@ class Page:
 
 
 def visibles(user):
-    """What the person may see: everything submitted, and their own drafts."""
-    return or_(Amendement.statut != AmendementStatut.BROUILLON, Amendement.auteur_id == user.id)
+    """What the person may see: everything submitted once, and their own drafts (abandoned ones included)."""
+    return or_(Amendement.depose_at.is_not(None), Amendement.auteur_id == user.id)
 
 
 def _motif_like(q: str) -> str:
@@ -100,7 +100,7 @@ def mes_amendements(user) -> tuple[list, list, list]:
     return (
         lignes(Amendement.auteur_id == user.id),
         lignes(Amendement.departement_id == user.departement_id, Amendement.auteur_id != user.id,
-               Amendement.statut != AmendementStatut.BROUILLON),
+               Amendement.depose_at.is_not(None)),
         lignes(Amendement.id.in_(cosignes)),
     )
 

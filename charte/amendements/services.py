@@ -92,6 +92,15 @@ def emplacements(version: Version) -> list[tuple[str, list[tuple[str, str]]]]:
     return groupes
 
 
+def preremplissage(version: Version, nature: Nature, clause: VersionClause | None, theme: int | None) -> dict:
+    """What a new proposal's form starts with: the clause's text to modify, or the end of the chosen theme."""
+    if nature == Nature.MODIFICATION:
+        return {"titre": clause.titre, "texte": clause.texte}
+    if nature == Nature.AJOUT and theme:
+        return {"emplacement": f"{theme}:{1 + sum(1 for c in version.clauses if c.theme_position == theme)}"}
+    return {}
+
+
 def lire_emplacement(version: Version, raw: str | None) -> tuple[int, int]:
     """ "2:3" → (theme 2, position 3), checked against the version's themes and clauses."""
     valides = {valeur for _, choix in emplacements(version) for valeur, _ in choix}
@@ -183,6 +192,13 @@ def creer_amendement(tour: Tour, nature: Nature | str, *, clause_ref: str | None
             raise InvalidInput("Cette clause ne figure pas dans le texte en vigueur.", "clause_ref")
         theme_position = clause.theme_position
     titre, texte, expose = _contenu(nature, (clause.titre, clause.texte) if clause else ("", ""), titre, texte, expose)
+    doublon = db.session.scalar(select(Amendement.numero).filter_by(
+        tour_id=tour.id, auteur_id=actor.id, nature=nature, clause_ref=clause.ref if clause else None,
+        theme_position=theme_position, position=position, titre=titre, texte=texte, expose=expose,
+    ).where(Amendement.statut != AmendementStatut.RETIRE).limit(1))
+    if doublon is not None:  # a double click, or the same form sent twice
+        raise Conflict(f"Vous avez déjà enregistré cet amendement (n° {doublon}) : il n’a pas été créé une "
+                       "seconde fois.")
     now = maintenant()
     numero = 1 + (db.session.scalar(select(func.max(Amendement.numero)).filter_by(charte_id=tour.charte_id)) or 0)
     amendement = Amendement(

@@ -34,7 +34,7 @@ def _compteur():
     def notifications_non_lues() -> int:
         if not cache:
             count = 0
-            if current_user.is_authenticated:
+            if getattr(current_user, "is_authenticated", False):
                 try:
                     count = non_lues(current_user)
                 except SQLAlchemyError:  # error pages must render even when the database is away

@@ -9,7 +9,6 @@ from charte.amendements.etats import (
     COMMENTABLES,
     REVISABLES,
     TERMINAUX,
-    VISIBLES,
     AmendementStatut,
     TransitionInterdite,
     peut_passer,
@@ -70,7 +69,6 @@ def test_unknown_state_is_a_value_error():
 
 
 def test_state_sets():
-    assert VISIBLES == set(S) - {S.BROUILLON}
     assert REVISABLES == {S.BROUILLON, S.DEPOSE}
     assert COMMENTABLES == {S.DEPOSE, S.EN_VOTE}
     assert TERMINAUX == {S.REJETE, S.INTEGRE, S.RETIRE, S.IRRECEVABLE, S.CADUC}

@@ -62,7 +62,17 @@ def test_a_modification_starts_as_a_private_draft_with_its_first_revision(scene)
 
 
 def test_numbers_follow_each_other_within_the_charter(scene):
-    assert [_draft(scene).numero for _ in range(3)] == [1, 2, 3]
+    assert [_draft(scene, texte=f"Version {i}.").numero for i in range(3)] == [1, 2, 3]
+
+
+def test_the_same_draft_twice_is_refused(scene):
+    first = _draft(scene)
+    with pytest.raises(Conflict, match=f"déjà enregistré cet amendement \\(n° {first.numero}\\)"):
+        _draft(scene)
+    db.session.rollback()
+    services.retirer_amendement(db.session.get(Amendement, first.id), actor=scene.auteur)
+    db.session.commit()
+    assert _draft(scene).numero == 2  # once withdrawn, it may be written again
 
 
 def test_an_addition_has_a_theme_and_a_place(scene):

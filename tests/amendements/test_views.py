@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from charte.amendements.etats import AmendementStatut as S
-from charte.amendements.models import Amendement, Commentaire, Cosignature, Revision
+from charte.amendements.models import Amendement, Commentaire, Cosignature
 from charte.extensions import db
 from charte.notifications.models import Notification
 from charte.scrutins.models import Bulletin
@@ -569,3 +569,35 @@ def test_the_clause_page_lists_its_amendments(client, auth, scene, make_amendeme
     scene.tour.statut = TourStatut.VOTE
     db.session.commit()
     assert "Proposer une modification" not in page_text(client.get(f"/chartes/{scene.charte.id}/clauses/RESP-1"))
+
+
+def test_double_submitted_proposal_and_comment(client, auth, scene, make_amendement):
+    auth.login(scene.auteur)
+    data = {"titre": "Responsabilité", "texte": "Nouveau texte.", "expose": EXPOSE}
+    url = _new_url(scene, nature="modification", clause="RESP-1")
+    assert client.submit(url, data).status_code == 302
+    before = snapshot()
+    response = client.submit(url, data)
+    assert response.status_code == 409 and "déjà enregistré cet amendement (n° 1)" in page_text(response)
+    assert snapshot() == before
+    assert client.submit(url, {**data, "texte": "Une autre idée."}).status_code == 302
+    amendement = make_amendement(tour=scene.tour, auteur=scene.autre)
+    comment = {"texte": "Je soutiens."}
+    assert client.submit(f"/amendements/{amendement.id}/commentaires", comment).status_code == 302
+    before = snapshot()
+    response = client.submit(f"/amendements/{amendement.id}/commentaires", comment)
+    assert response.status_code == 409 and "vient d’être publié" in page_text(response)
+    assert snapshot() == before
+
+
+def test_an_abandoned_draft_stays_private(client, auth, scene, make_amendement):
+    draft = make_amendement(tour=scene.tour, auteur=scene.auteur, statut="brouillon", titre="Idée abandonnée")
+    auth.login(scene.auteur)
+    assert client.submit(f"/amendements/{draft.id}/retirer").status_code == 302
+    assert _get(Amendement, draft.id).statut == S.RETIRE
+    assert "Idée abandonnée" in page_text(client.get("/amendements/mes-amendements"))
+    auth.logout()
+    auth.login(scene.collegue)
+    assert client.get(f"/amendements/{draft.id}").status_code == 404
+    assert "Idée abandonnée" not in page_text(client.get("/amendements/?statut=retire"))
+    assert "Idée abandonnée" not in page_text(client.get("/amendements/mes-amendements"))
