@@ -18,8 +18,6 @@ from charte.chartes.modeles import TemplateError
 from charte.config import PROJECT_ROOT
 from charte.exceptions import DomainError
 from charte.extensions import db
-from charte.journal.models import JournalEntry
-from charte.journal.services import verify_journal
 
 EXIT_NOT_EMPTY = 3
 
@@ -93,24 +91,14 @@ def create_user_command(email: str, department: str, roles: tuple[str, ...], nom
 @charte_cli.command("audit-verify")
 @with_appcontext
 def audit_verify_command():
-    """Verify the journal's hash chain and every charter's version chain."""
-    failures = 0
-    journal_break = verify_journal()
-    count = db.session.scalar(select(func.count()).select_from(JournalEntry))
-    if journal_break:
-        failures += 1
-        click.echo(f"Journal : ROMPU à l’entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
-    else:
-        click.echo(f"Journal : intact ({count} entrées).")
-    version_break = chartes.verify_version_chains()
-    if version_break:
-        failures += 1
-        charte, numero, reason = version_break
-        click.echo(f"Versions : ROMPUES — charte n° {charte.id} « {charte.titre} », version {numero} : {reason}.",
-                   err=True)
-    else:
-        click.echo("Versions : chaînes intactes.")
-    sys.exit(1 if failures else 0)
+    """Verify the journal (keyed chain, checkpoints), every charter's versions, titles and templates."""
+    from charte.audit import verify_everything
+
+    report = verify_everything()
+    db.session.rollback()
+    for check in report.checks:
+        click.echo(check.line, err=not check.ok)
+    sys.exit(0 if report.ok else 1)
 
 
 @charte_cli.command("demo")

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from charte import create_app
 from charte.config import PROJECT_ROOT
 from charte.extensions import db
+from charte.journal.keys import checkpoint_path
 
 PASSWORD = "un mot de passe solide"
 TEMPLATE_PATH = PROJECT_ROOT / "modeles" / "charte-ia-collectivite.md"
@@ -35,20 +36,29 @@ def _pg_admin_connect(url):
     )
 
 
+@contextlib.contextmanager
+def fresh_database(sqlite_path: Path, prefix: str):
+    """A SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database, dropped after."""
+    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        yield f"sqlite:///{sqlite_path}"
+        return
+    url = make_url(configured)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with _pg_admin_connect(url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _pg_admin_connect(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database for this run."""
-    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'charte-test.db'}"
-        return
-    url = make_url(configured)
-    name = f"charte_test_{uuid.uuid4().hex[:10]}"
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path_factory.mktemp("db") / "charte-test.db", "charte_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -98,14 +108,42 @@ def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+@contextlib.contextmanager
+def triggers_suspended():
+    """Within the test session's transaction, lift the immutability triggers, as the owner of the
+    database could: to empty the tables between tests, and to tamper with rows in tamper tests."""
+    if db.engine.dialect.name == "postgresql":
+        # Triggers do not fire for a replication session (the test role is a superuser).
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    triggers = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _sql in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        db.session.execute(text(sql))
+
+
+def tamper(sql: str, **params) -> None:
+    """Change the database behind the application's back, as someone with full SQL access could."""
+    with triggers_suspended():
+        db.session.execute(text(sql), params)
+    db.session.commit()
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+    with triggers_suspended():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
+    # The instance folder lives as long as the run: each test starts without checkpoints.
+    checkpoint_path().unlink(missing_ok=True)
 
 
 class CharteClient(FlaskClient):

@@ -50,6 +50,9 @@ MATRIX = [
     ("GET", "/chartes/{charte}/versions/1", INTERNAL),
     ("GET", "/chartes/{charte}/clauses/RESP-1", INTERNAL),
     ("GET", "/journal", COMMITTEE),
+    # The full check is run by the committee only (it answers 303 to the journal page).
+    ("POST", "/journal/verification", {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 303,
+                                       "admin": 403}),
     ("GET", "/admin/", ADMIN),
     ("GET", "/admin/parametres", ADMIN),
     ("POST", "/admin/parametres", _admin_post(400)),

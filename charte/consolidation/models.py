@@ -20,6 +20,7 @@ from charte.consolidation.contenu import ContenuProjet, lire_contenu
 from charte.dbtypes import check_in, enum_type
 from charte.extensions import db
 from charte.immutability import ImmutableRowError, immutable
+from charte.journal.triggers import FrozenTable
 
 
 class ProjetStatut(str, enum.Enum):
@@ -195,6 +196,10 @@ class Decision(db.Model):
     def en_vigueur(self, projet: Projet) -> bool:
         """Given on the draft's current text (a later change dismissed it otherwise)."""
         return self.revision == projet.revision and self.sha256 == projet.sha256
+
+
+# The database itself refuses UPDATE and DELETE on these (triggers installed by migration 0006).
+FIGEES = (FrozenTable("decisions_projet"), FrozenTable("corrections_projet"))
 
 
 def _etat_enregistre(obj, attribut: str):

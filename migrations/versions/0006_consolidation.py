@@ -8,6 +8,11 @@ Create Date: 2026-11-22 11:11:25.466465
 from alembic import op
 import sqlalchemy as sa
 
+from charte.journal.triggers import FrozenTable, drop_triggers, install_triggers
+
+# As charte.consolidation.models.FIGEES (spelt out: a migration does not follow later model changes).
+FIGEES = (FrozenTable("decisions_projet"), FrozenTable("corrections_projet"))
+
 
 # revision identifiers, used by Alembic.
 revision = '0006_consolidation'
@@ -110,9 +115,11 @@ def upgrade():
     with op.batch_alter_table('decisions_projet', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_decisions_projet_projet_id'), ['projet_id'], unique=False)
 
+    install_triggers(op.get_bind(), FIGEES)
 
 
 def downgrade():
+    drop_triggers(op.get_bind(), FIGEES)
     with op.batch_alter_table('decisions_projet', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decisions_projet_projet_id'))
 

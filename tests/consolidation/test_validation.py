@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from charte.amendements.etats import AmendementStatut
 from charte.chartes.models import Version, VersionClause, VersionStatut
@@ -13,6 +14,7 @@ from charte.consolidation.verification import approbations_de_version, verifier_
 from charte.exceptions import Conflict, Forbidden, InvalidInput
 from charte.extensions import db
 from charte.immutability import ImmutableRowError
+from tests.conftest import tamper
 from tests.consolidation.conftest import journal_count, remplacer, snapshot
 
 
@@ -163,6 +165,10 @@ def _adopter(scene, projet):
 
 
 def test_an_adopted_version_and_its_draft_cannot_change(scene, projet):
+    avant = projet.contenu.clause("RESP-4")
+    services.corriger_projet(projet, "RESP-4", avant.titre, avant.texte + " (sic)", "Coquille.", projet.revision,
+                             actor=scene.comites[2])
+    db.session.commit()
     version = _adopter(scene, projet)
     before = snapshot()
     clause = projet.contenu.clause("RESP-2")
@@ -193,6 +199,12 @@ def test_an_adopted_version_and_its_draft_cannot_change(scene, projet):
     with pytest.raises(ImmutableRowError):
         db.session.execute(update(Decision).values(commentaire="x"))
     db.session.rollback()
+    # The database itself refuses, whatever the path (raw SQL here).
+    for sql in ("UPDATE decisions_projet SET commentaire = 'x'", "DELETE FROM decisions_projet",
+                "UPDATE corrections_projet SET motif = 'x'"):
+        with pytest.raises(IntegrityError):
+            db.session.execute(text(sql))
+        db.session.rollback()
     assert snapshot() == before
     assert verifier_approbations() is None
 
@@ -201,8 +213,7 @@ def test_the_audit_names_an_approval_that_does_not_match_its_version(scene, proj
     version = _adopter(scene, projet)
     decision = approbations_de_version(version)[0]
     # Someone with database access rewrites an approval's hash behind the application's back.
-    db.session.execute(text("UPDATE decisions_projet SET sha256 = :h WHERE id = :id"), {"h": "f" * 64, "id": decision.id})
-    db.session.commit()
+    tamper("UPDATE decisions_projet SET sha256 = :h WHERE id = :id", h="f" * 64, id=decision.id)
     db.session.expire_all()
     probleme = verifier_approbations()
     assert probleme is not None and probleme.decision_id == decision.id and "version 2" in str(probleme)
@@ -211,8 +222,7 @@ def test_the_audit_names_an_approval_that_does_not_match_its_version(scene, proj
 def test_the_audit_detects_a_changed_clause_of_the_adopted_version(scene, projet):
     version = _adopter(scene, projet)
     clause_id = version.clauses[0].id
-    db.session.execute(text("UPDATE version_clauses SET texte = 'Réécrit.' WHERE id = :id"), {"id": clause_id})
-    db.session.commit()
+    tamper("UPDATE version_clauses SET texte = 'Réécrit.' WHERE id = :id", id=clause_id)
     db.session.expire_all()
     probleme = verifier_approbations()
     assert probleme is not None and "ne correspond plus" in probleme.message
@@ -222,8 +232,7 @@ def test_the_audit_counts_the_approvals(scene, projet):
     version = _adopter(scene, projet)
     decision = approbations_de_version(version)[0]
     # An approval moved to another revision no longer adopts anything: one left for a threshold of 2.
-    db.session.execute(text("UPDATE decisions_projet SET revision = 99 WHERE id = :id"), {"id": decision.id})
-    db.session.commit()
+    tamper("UPDATE decisions_projet SET revision = 99 WHERE id = :id", id=decision.id)
     db.session.expire_all()
     probleme = verifier_approbations()
     assert probleme is not None and "seuil de 2" in probleme.message
