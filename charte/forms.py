@@ -16,8 +16,8 @@ class ActionForm(Form):
 CHOIX_INVALIDE = "Choisissez une valeur proposée dans la liste."
 
 
-class ChoiceField(SelectField):
-    """A select whose refusals (forged or malformed value) say so in plain French."""
+class RefusEnFrancais:
+    """Mixin for choice fields: their refusals (forged or malformed value) say so in plain French."""
 
     def process_formdata(self, valuelist):
         try:
@@ -30,3 +30,7 @@ class ChoiceField(SelectField):
             super().pre_validate(form)
         except ValidationError as exc:
             raise ValidationError(CHOIX_INVALIDE) from exc
+
+
+class ChoiceField(RefusEnFrancais, SelectField):
+    """A select whose refusals say so in plain French."""

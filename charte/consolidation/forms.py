@@ -7,7 +7,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from charte.amendements.services import MOTIF_MAX, TEXTE_MAX, TITRE_MAX
 from charte.consolidation.validation import COMMENTAIRE_MAX
-from charte.forms import CHOIX_INVALIDE, ChoiceField, Form
+from charte.forms import CHOIX_INVALIDE, ChoiceField, Form, RefusEnFrancais
 
 
 def _longueur(maximum: int):
@@ -30,21 +30,11 @@ class _TexteClause(RevisionForm):
         DataRequired("Indiquez le motif."), _longueur(MOTIF_MAX)])
 
 
-class Cases(SelectMultipleField):
+class Cases(RefusEnFrancais, SelectMultipleField):
     """Checkboxes whose refusals (forged values) say so in plain French."""
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(CHOIX_INVALIDE) from exc
-
-    def pre_validate(self, form):
-        if any(value not in {c.value for c in self.choices} for value in self.data or []):
-            raise ValidationError(CHOIX_INVALIDE)
 
 
 class ResolutionForm(_TexteClause):

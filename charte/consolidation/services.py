@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from charte.accounts.models import User
@@ -57,8 +57,6 @@ def projets_de(charte: Charte) -> list[Projet]:
 
 def tours_a_consolider(charte: Charte) -> list[tuple[Tour, int]]:
     """Closed rounds of the charter without a draft, with their number of adopted amendments."""
-    from sqlalchemy import func
-
     deja = select(Projet.tour_id)
     adoptes = (select(Amendement.tour_id, func.count().label("n"))
                .filter_by(statut=AmendementStatut.ADOPTE).group_by(Amendement.tour_id).subquery())

@@ -44,6 +44,22 @@ def _en_meme_temps(app, actions):
     return sorted(outcomes)
 
 
+def _approuver(projet_id: int, user_id: int):
+    """An approval of the draft's revision 1 by this member, to run in a thread."""
+    from charte.accounts.models import User
+
+    return lambda: validation.decider_projet(db.session.get(Projet, projet_id), "approuve", "", 1,
+                                             actor=db.session.get(User, user_id))
+
+
+def _projet_soumis(scene) -> int:
+    projet = services.consolider(scene.tour, actor=scene.comites[0]).projet
+    db.session.commit()
+    validation.soumettre_projet(projet, 1, actor=scene.comites[0])
+    db.session.commit()
+    return projet.id
+
+
 def _count(model, **filters) -> int:
     return db.session.scalar(select(func.count()).select_from(model).filter_by(**filters))
 
@@ -70,21 +86,10 @@ def test_two_members_consolidating_at_once_make_one_draft(app, scene, adopte, at
 @pytest.mark.parametrize("attempt", range(3))
 def test_two_approvals_at_once_adopt_exactly_once(app, scene, adopte, attempt):
     adopte("RESP-1", remplacer(scene, "RESP-1", "courrier", "courriel"))
-    projet = services.consolider(scene.tour, actor=scene.comites[0]).projet
-    db.session.commit()
-    validation.soumettre_projet(projet, 1, actor=scene.comites[0])
-    db.session.commit()
-    projet_id, ids = projet.id, [m.id for m in scene.comites]
-
-    def approuver(user_id):
-        from charte.accounts.models import User
-
-        return lambda: validation.decider_projet(db.session.get(Projet, projet_id), "approuve", "", 1,
-                                                 actor=db.session.get(User, user_id))
-
+    projet_id, ids = _projet_soumis(scene), [m.id for m in scene.comites]
     # Three members approve at once with a threshold of 2: all three are recorded in turn; the second
     # adopts; the third finds the draft adopted and is refused.
-    outcomes = _en_meme_temps(app, [approuver(i) for i in ids])
+    outcomes = _en_meme_temps(app, [_approuver(projet_id, i) for i in ids])
     assert outcomes == ["Conflict", "ok", "ok"], outcomes
     projet = db.session.get(Projet, projet_id)
     assert projet.statut == ProjetStatut.ADOPTE
@@ -97,19 +102,8 @@ def test_two_approvals_at_once_adopt_exactly_once(app, scene, adopte, attempt):
 @pytest.mark.parametrize("attempt", range(3))
 def test_the_same_member_approving_twice_at_once_counts_once(app, scene, adopte, attempt):
     adopte("RESP-1", remplacer(scene, "RESP-1", "courrier", "courriel"))
-    projet = services.consolider(scene.tour, actor=scene.comites[0]).projet
-    db.session.commit()
-    validation.soumettre_projet(projet, 1, actor=scene.comites[0])
-    db.session.commit()
-    projet_id, user_id = projet.id, scene.comites[1].id
-
-    def approuver():
-        from charte.accounts.models import User
-
-        validation.decider_projet(db.session.get(Projet, projet_id), "approuve", "", 1,
-                                  actor=db.session.get(User, user_id))
-
-    outcomes = _en_meme_temps(app, [approuver, approuver])
+    projet_id, user_id = _projet_soumis(scene), scene.comites[1].id
+    outcomes = _en_meme_temps(app, [_approuver(projet_id, user_id), _approuver(projet_id, user_id)])
     assert outcomes[-1] == "ok" and outcomes.count("ok") == 1, outcomes
     assert _count(Decision, projet_id=projet_id) == 1
     assert db.session.get(Projet, projet_id).statut == ProjetStatut.SOUMIS

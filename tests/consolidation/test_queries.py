@@ -2,16 +2,16 @@
 number of queries on a 300-clause charter with 150 adopted amendments as on an 8-clause one with 7."""
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime, timezone
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from charte.amendements.models import Amendement, Revision
 from charte.consolidation import services, validation
 from charte.consolidation.models import Projet, ProjetStatut
 from charte.extensions import db
 from charte.scrutins.models import Resultat
+from tests.amendements.test_queries import counting
 
 THEMES = 4
 
@@ -69,20 +69,6 @@ def adopted_amendments(tour, auteurs, total: int) -> None:
         t, j = c.ref[2], int(c.ref.split("-")[1]) - 1
         add("modification", c.ref, c, c.texte.replace(f"Mot{t}x{j}", f"Nouveau{t}x{j}"))
     db.session.commit()
-
-
-@contextlib.contextmanager
-def counting():
-    statements: list[str] = []
-
-    def capture(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", capture)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", capture)
 
 
 def _scenario(make_modele, make_charte, make_tour, make_user, make_departement, clauses, amendements):

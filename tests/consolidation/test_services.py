@@ -10,6 +10,7 @@ from charte.consolidation.contenu import empreinte
 from charte.consolidation.models import ConflitFusion, Projet, ProjetStatut
 from charte.exceptions import Conflict, Forbidden, InvalidInput
 from charte.extensions import db
+from charte.immutability import ImmutableRowError
 from tests.consolidation.conftest import journal_count, remplacer, snapshot
 
 
@@ -104,6 +105,11 @@ def test_resolution_writes_the_merged_text_and_makes_the_others_caducs(scene, ad
     assert b.statut == AmendementStatut.CADUC and "Synthèse des deux amendements." in b.motif
     with pytest.raises(Conflict, match="déjà été résolu"):
         services.resoudre_conflit(conflit, "T", "x", "m", [], projet.revision, actor=scene.comites[0])
+    db.session.rollback()
+    conflit.motif = "Réécrit après coup."  # a resolution is written once
+    with pytest.raises(ImmutableRowError):
+        db.session.flush()
+    db.session.rollback()
 
 
 @pytest.mark.parametrize("champs, message", [
