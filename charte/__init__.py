@@ -67,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte.amendements.views import bp as amendements_bp
     from charte.chartes.views import bp as chartes_bp
     from charte.cli import charte_cli
+    from charte.consolidation.views import bp as consolidation_bp
     from charte.journal.views import bp as journal_bp
     from charte.notifications.views import bp as notifications_bp
     from charte.public.views import bp as public_bp
@@ -82,5 +83,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(journal_bp)
     app.register_blueprint(amendements_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(consolidation_bp)
     app.cli.add_command(charte_cli)
     return app

@@ -38,6 +38,22 @@ class ActionForm(Form):
 CHOIX_INVALIDE = "Choisissez une valeur proposée dans la liste."
 
 
+class RefusEnFrancais:
+    """Mixin for choice fields: their refusals (forged or malformed value) say so in plain French."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(CHOIX_INVALIDE) from exc
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError as exc:
+            raise ValidationError(CHOIX_INVALIDE) from exc
+
+
 class ChoiceField(SelectField):
     """A select whose refusals (forged or malformed value) say so in plain French.
 

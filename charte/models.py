@@ -7,3 +7,4 @@ from charte.tours.models import ReglesCharte, Tour, TourEvenement  # noqa: F401
 from charte.amendements.models import Amendement, Commentaire, CommentaireEdition, Cosignature, Revision  # noqa: F401
 from charte.scrutins.models import Bulletin, BulletinEvenement, Electeur, Resultat  # noqa: F401
 from charte.notifications.models import Notification  # noqa: F401
+from charte.consolidation.models import ConflitFusion, Correction, Decision, Projet  # noqa: F401

@@ -116,12 +116,46 @@ MATRIX += [
 ]
 
 
+# --- Consolidation (world: a closed round consolidated by "comite" into {projet}, with the conflict
+# {conflit}; another closed round {tour_clos} waits, refused while {projet} is not adopted) -------------
+_COMITE_SEUL = {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 200, "admin": 403}
+
+MATRIX += [
+    ("GET", "/chartes/{charte}/projets", INTERNAL),
+    ("POST", "/tours/{tour_clos}/consolider", _only("comite", 409)),  # another draft is pending
+    ("GET", "/projets/{projet}", INTERNAL),
+    ("GET", "/projets/{projet}/comparaison", INTERNAL),
+    ("GET", "/projets/{projet}/conflits/{conflit}", INTERNAL),
+    ("POST", "/projets/{projet}/conflits/{conflit}", _only("comite", 400)),  # empty form
+    ("GET", "/projets/{projet}/corrections", _COMITE_SEUL),
+    ("POST", "/projets/{projet}/corrections", _only("comite", 400)),
+    ("POST", "/projets/{projet}/soumettre", _only("comite", 400)),  # no revision
+    ("GET", "/projets/{projet}/decision", _COMITE_SEUL),  # signing in counts as a fresh authentication
+    ("POST", "/projets/{projet}/decision", _only("comite", 400)),
+    ("GET", "/chartes/{charte}/comparer", INTERNAL),
+    ("GET", "/chartes/{charte}/versions/1/modifications", INTERNAL),
+]
+
+
+def _consolidation_world(charte, users, make_tour, make_amendement) -> dict:
+    from charte.consolidation.services import consolider
+
+    tour = make_tour(charte, statut="clos")
+    for _ in range(2):  # the same addition twice on RESP-1: a conflict
+        make_amendement(tour=tour, auteur=users["agent"], statut="adopte")
+    projet = consolider(tour, actor=users["comite"]).projet
+    db.session.commit()
+    return {"projet": projet.id, "conflit": projet.conflits[0].id,
+            "tour_clos": make_tour(charte, statut="clos").id}
+
+
 def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, path, _ in MATRIX:
         endpoint, _args = adapter.match(path.format(charte=1, departement=1, cible=1, modele=1, amendement=1,
-                                                    brouillon=1, irrecevable=1, commentaire=1), method=method)
+                                                    brouillon=1, irrecevable=1, commentaire=1, projet=1,
+                                                    conflit=1, tour_clos=1), method=method)
         covered.add((endpoint, method))
     every = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -152,6 +186,7 @@ def world(app, make_user, make_departement, make_charte, make_tour, make_amendem
     ids.update(amendement=amendement.id, commentaire=commentaire.id,
                irrecevable=make_amendement(tour=tour, auteur=users["agent"], statut="irrecevable").id,
                brouillon=make_amendement(tour=tour, auteur=users["agent"], statut="brouillon").id)
+    ids.update(_consolidation_world(charte, users, make_tour, make_amendement))
     return {"users": users, "ids": ids}
 
 

@@ -111,6 +111,12 @@ def _write_version(charte: Charte, titre: str, preambule: str, themes: list[dict
     return version
 
 
+def ecrire_version_adoptee(charte: Charte, titre: str, preambule: str, themes: list[dict], clauses: list[dict],
+                           actor, note: str) -> Version:
+    """Write an adopted version at the end of the charter's chain (for the consolidation's adoption)."""
+    return _write_version(charte, titre, preambule, themes, clauses, VersionStatut.ADOPTEE, actor, note)
+
+
 def creer_charte(modele: Modele | None, titre: str | None, actor) -> Charte:
     """Create a charter from a template; its v1, the template's text, is the adopted base."""
     if modele is None:

@@ -1,7 +1,7 @@
 """auth: second factor (TOTP, recovery codes), session end reasons, attempt kinds
 
 Revision ID: 0003_auth
-Revises: 0001_foundation
+Revises: 0002_journal (in this branch; the lead sets the final chain)
 """
 from alembic import op
 import sqlalchemy as sa

@@ -1,7 +1,7 @@
 """amendements
 
 Revision ID: 0005_amendements
-Revises: 0001_foundation
+Revises: 0003_auth (in this branch; the lead sets the final chain)
 Create Date: 2026-11-22 10:40:10.498528
 
 """
