@@ -176,18 +176,31 @@ def _modele_checks(sealed: _Sealed) -> list[Check]:
 
 
 def _trigger_checks() -> list[Check]:
-    missing = missing_triggers(db.session.connection())
+    from charte.consolidation.models import FIGEES
+    from charte.journal.triggers import FOUNDATION
+
+    missing = missing_triggers(db.session.connection(), FOUNDATION + FIGEES)
     if missing:
         return [Check("Base de données", f"déclencheurs d’immuabilité absents ou désactivés\u00a0: {', '.join(missing)}",
                       False)]
     return [Check("Base de données", "déclencheurs d’immuabilité en place")]
 
 
+def _approbation_checks() -> list[Check]:
+    from charte.consolidation.verification import verifier_approbations
+
+    probleme = verifier_approbations()
+    if probleme is not None:
+        return [Check("Approbations", str(probleme), False)]
+    return [Check("Approbations", "chaque version adoptée porte les approbations du texte exact qu’elle contient")]
+
+
 def verify_everything() -> Report:
     """Every check, in the order a reader relies on them; each names its first broken item."""
     found = read_checkpoints()
     sealed = _Sealed(wanted_hashes={head.seq for head in found[0]} if found else set())
-    checks = _journal_checks(sealed, found) + _charte_checks(sealed) + _modele_checks(sealed) + _trigger_checks()
+    checks = _journal_checks(sealed, found) + _charte_checks(sealed) + _modele_checks(sealed) + _approbation_checks() \
+        + _trigger_checks()
     return Report(tuple(checks))
 
 

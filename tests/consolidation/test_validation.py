@@ -219,6 +219,17 @@ def test_the_audit_names_an_approval_that_does_not_match_its_version(scene, proj
     assert probleme is not None and probleme.decision_id == decision.id and "version 2" in str(probleme)
 
 
+def test_audit_verify_names_a_rewritten_approval_and_exits_1(scene, projet, runner):
+    version = _adopter(scene, projet)
+    decision = approbations_de_version(version)[0]
+    db.session.commit()
+    assert runner.invoke(args=["charte", "audit-verify"]).exit_code == 0
+    tamper("UPDATE decisions_projet SET sha256 = :h WHERE id = :id", h="f" * 64, id=decision.id)
+    result = runner.invoke(args=["charte", "audit-verify"])
+    assert result.exit_code == 1
+    assert "Approbations" in result.output and "version 2" in result.output
+
+
 def test_the_audit_detects_a_changed_clause_of_the_adopted_version(scene, projet):
     version = _adopter(scene, projet)
     clause_id = version.clauses[0].id
