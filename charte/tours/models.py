@@ -21,9 +21,9 @@ class Majorite(str, enum.Enum):
     @property
     def label(self) -> str:
         return {
-            "simple": "Majorité simple (plus de « pour » que de « contre »)",
-            "absolue": "Majorité absolue (plus de « pour » que de « contre » et d’abstentions réunis)",
-            "qualifiee": "Majorité qualifiée (au moins deux tiers de « pour » parmi les « pour » et « contre »)",
+            "simple": "Majorité simple (plus de « pour » que de « contre »)",
+            "absolue": "Majorité absolue (plus de « pour » que de « contre » et d’abstentions réunis)",
+            "qualifiee": "Majorité qualifiée (au moins deux tiers de « pour » parmi les « pour » et « contre »)",
         }[self.value]
 
 
