@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from charte.exceptions import DomainError
 from charte.extensions import db
 from charte.markdown import render_markdown
+from charte.temps import format_paris, iso_utc
 
 
 CONCURRENT_CHANGE = ("Une autre modification est arrivée au même moment : rien n’a été enregistré. "
@@ -75,6 +76,8 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.filters["pluriel"] = pluriel
+    app.jinja_env.filters["dt_paris"] = format_paris
+    app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

@@ -29,6 +29,14 @@ ACTIONS = {
     "charte.creee": "Charte créée",
     "version.creee": "Version créée",
     "parametre.modifie": "Paramètre modifié",
+    # Rules, rounds and ballots (charte.tours, charte.scrutins)
+    "regles.modifiees": "Règles de vote modifiées",
+    "tour.ouvert": "Tour d’amendements ouvert",
+    "tour.fenetre_modifiee": "Période d’un tour modifiée",
+    "scrutin.ouvert": "Vote ouvert",
+    "bulletin.depose": "Bulletin déposé",
+    "bulletin.modifie": "Bulletin modifié",
+    "scrutin.clos": "Vote clos",
 }
 
 _PG_JOURNAL_LOCK = 0x43484152  # "CHAR": serialises writers of the chain on PostgreSQL
