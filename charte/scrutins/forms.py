@@ -16,7 +16,7 @@ class ChoixField(RadioField):
 
 
 class BulletinForm(Form):
-    choix = ChoixField("Votre choix", choices=[(c.value, c.label) for c in Choix],
+    choix = ChoixField("Votre choix", choices={c.value: c.label for c in Choix},
                        validators=[InputRequired("Choisissez « pour », « contre » ou « abstention ».")])
     motif = TextAreaField(f"Motif (facultatif, {MAX_MOTIF_BULLETIN} caractères au plus, visible de vous seul)",
                           validators=[Optional(), Length(max=MAX_MOTIF_BULLETIN,

@@ -45,7 +45,7 @@ class ReglesForm(Form):
     quorum_pct = IntegerField("Quorum (en % des agents inscrits au vote)", validators=[
         InputRequired("Indiquez le quorum (0 pour aucun)."),
         NumberRange(0, 100, "Le quorum est un pourcentage de 0 à 100.")])
-    majorite = ChoiceField("Règle de majorité", choices=[(m.value, m.label) for m in Majorite], validate_choice=True)
+    majorite = ChoiceField("Règle de majorité", choices={m.value: m.label for m in Majorite}, validate_choice=True)
     une_voix_par_service = BooleanField("Une voix par service (chaque service vote comme la majorité de ses agents)")
     resultats_en_direct = BooleanField("Résultats visibles pendant le vote")
     cosignataires_min = IntegerField("Nombre minimum de services cosignataires pour qu’un amendement soit soumis au vote",
@@ -68,7 +68,7 @@ class TourForm(Form):
 
 
 class FenetreForm(Form):
-    fenetre = ChoiceField("Période", choices=[("depot", "Dépôt des amendements"), ("vote", "Vote")],
+    fenetre = ChoiceField("Période", choices={"depot": "Dépôt des amendements", "vote": "Vote"},
                           validate_choice=True)
     fin = HeureDeParisField("Nouvelle fin (laissez vide pour clore maintenant)", validators=[Optional()])
     motif = TextAreaField("Raison du changement", validators=[

@@ -207,7 +207,7 @@ def modifier_fenetre(tour: Tour, actor: User, fenetre: str, fin_at: datetime | N
         if fenetre == "depot":
             return clore_depot_maintenant(tour, motif, actor)
         fin_at = max(now, debut + UNE_SECONDE)
-    if fin_at == ancien:
+    if fin_at.replace(second=0) == ancien.replace(second=0):  # the form's precision is the minute
         raise InvalidInput("Cette date est déjà la fin prévue : choisissez-en une autre.", "fin")
     if fin_at < ancien:
         if ancien <= now:

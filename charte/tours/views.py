@@ -24,7 +24,7 @@ bp = Blueprint("tours", __name__)
 def regles(charte_id: int):
     """Set the charter's voting rules, frozen into each round when it opens."""
     charte = get_charte(charte_id)
-    form = ReglesForm(obj=services.regles_de(charte)) if request.method == "GET" else ReglesForm()
+    form = ReglesForm(data=services.regles_de(charte).as_dict()) if request.method == "GET" else ReglesForm()
     outcome = run_form(form, lambda: services.definir_regles(
         charte, current_user, quorum_pct=form.quorum_pct.data, majorite=form.majorite.data,
         une_voix_par_service=form.une_voix_par_service.data, resultats_en_direct=form.resultats_en_direct.data,
