@@ -202,7 +202,8 @@ def voter(amendement: Amendement, user: User, choix: str, motif: str = "") -> tu
         .values(amendement_id=amendement.id, user_id=user.id, choix=choix, motif=motif, revision_id=revision_id,
                 created_at=now)
         .on_conflict_do_nothing(index_elements=["amendement_id", "user_id"])
-    ).rowcount == 1
+        .returning(Bulletin.id)
+    ).scalar_one_or_none() is not None
     bulletin = db.session.scalars(
         select(Bulletin).filter_by(amendement_id=amendement.id, user_id=user.id)
         .with_for_update().execution_options(populate_existing=True)
