@@ -61,9 +61,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte import errors, security, web
     from charte.accounts.views import bp as accounts_bp
     from charte.accounts.views import load_user
+    from charte.amendements.views import bp as amendements_bp
     from charte.chartes.views import bp as chartes_bp
     from charte.cli import charte_cli
     from charte.journal.views import bp as journal_bp
+    from charte.notifications.views import bp as notifications_bp
     from charte.public.views import bp as public_bp
     from charte.scrutins.views import bp as scrutins_bp
     from charte.tours.views import bp as tours_bp
@@ -78,5 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(journal_bp)
     app.register_blueprint(tours_bp)
     app.register_blueprint(scrutins_bp)
+    app.register_blueprint(amendements_bp)
+    app.register_blueprint(notifications_bp)
     app.cli.add_command(charte_cli)
     return app

@@ -313,7 +313,7 @@ def make_amendement(app, make_tour, make_user):
         amendement = Amendement(
             tour_id=tour.id, charte_id=tour.charte_id, numero=numero, nature=Nature(nature),
             statut=AmendementStatut(statut), clause_ref=ref if nature != "ajout" else None,
-            theme_position=1 if nature == "ajout" else None, position=None, auteur_id=auteur.id,
+            theme_position=clause.theme_position if clause else 1, position=None if clause else 1, auteur_id=auteur.id,
             departement_id=auteur.departement_id, base_version_id=version.id, titre=titre, texte=texte,
             expose=expose, revision_courante=1, created_at=now, depose_at=None if statut == "brouillon" else now,
         )

@@ -1,10 +1,13 @@
 """Every route × every role: anonymous, agent, agent of another department, committee, admin.
 
 A new route that is not listed here makes `test_every_route_is_in_the_matrix` fail."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from charte.accounts.models import User
+from charte.amendements.models import Commentaire
 from charte.extensions import db
 from charte.journal.models import JournalEntry
 from tests.conftest import PASSWORD
@@ -60,11 +63,73 @@ MATRIX = [
 ]
 
 
+# --- Amendments, comments, notifications (world: "agent" wrote {amendement} (déposé), {irrecevable} and the
+# draft {brouillon}; "agent_autre_service" wrote {commentaire} on {amendement}) ---------------------------
+def _logged_in(status):
+    return {**dict.fromkeys(ROLES, status), "anonyme": LOGIN}
+
+
+def _only(role, status, others=403):
+    return {**dict.fromkeys(ROLES, others), "anonyme": LOGIN, role: status}
+
+
+MATRIX += [
+    ("GET", "/amendements/", INTERNAL),
+    ("GET", "/amendements/mes-amendements", INTERNAL),
+    ("GET", "/chartes/{charte}/amendements/nouveau", INTERNAL),
+    ("POST", "/chartes/{charte}/amendements/nouveau", _logged_in(400)),  # nothing chosen
+    ("GET", "/amendements/{amendement}", INTERNAL),
+    ("GET", "/amendements/{brouillon}", _only("agent", 200, others=404)),  # a draft is its author's only
+    ("GET", "/amendements/{amendement}/revisions/1", INTERNAL),
+    ("GET", "/amendements/{amendement}/modifier", _only("agent", 200)),
+    ("POST", "/amendements/{amendement}/modifier", _only("agent", 400)),
+    ("POST", "/amendements/{amendement}/deposer", _only("agent", 409)),  # already submitted
+    ("POST", "/amendements/{irrecevable}/retirer", _only("agent", 409)),  # no longer possible
+    ("POST", "/amendements/{amendement}/rebaser", _only("agent", 400)),  # no revision number
+    ("POST", "/amendements/{irrecevable}/cosigner", {**_only("agent_autre_service", 409), "admin": 409}),
+    ("POST", "/amendements/{amendement}/irrecevable", _only("comite", 400)),  # no reason
+    ("POST", "/amendements/{amendement}/commentaires", _logged_in(400)),
+    ("GET", "/commentaires/{commentaire}/modifier", _only("agent_autre_service", 200)),
+    ("POST", "/commentaires/{commentaire}/modifier", _only("agent_autre_service", 400)),
+    ("GET", "/commentaires/{commentaire}/historique", INTERNAL),
+    ("POST", "/commentaires/{commentaire}/masquer", _only("comite", 400)),
+    ("GET", "/notifications", INTERNAL),
+    ("POST", "/notifications/lues", _logged_in(302)),
+]
+
+
+# --- Rules, rounds, ballots, results (world: {tour_depot} is the charter's round still in submission,
+# {tour} a round of a second charter whose vote is open on {scrutin}, {tour_clos} a closed round whose
+# amendment {resultat} has its result; every account is an elector of {tour}) ----------------------------
+MATRIX += [
+    ("GET", "/admin/chartes/{charte}/regles", ADMIN),
+    ("POST", "/admin/chartes/{charte}/regles", _admin_post(400)),  # nothing filled in
+    ("GET", "/chartes/{charte}/tours", INTERNAL),
+    ("GET", "/chartes/{charte}/tours/nouveau", _only("comite", 200)),
+    ("POST", "/chartes/{charte}/tours/nouveau", _only("comite", 400)),
+    ("GET", "/tours/{tour_depot}", INTERNAL),
+    ("GET", "/tours/{tour}", INTERNAL),
+    ("GET", "/tours/{tour_clos}", INTERNAL),
+    ("GET", "/tours/{tour_depot}/fenetre", _only("comite", 200)),
+    ("POST", "/tours/{tour_depot}/fenetre", _only("comite", 400)),  # no reason
+    ("GET", "/tours/{tour_depot}/ouvrir-vote", _only("comite", 200)),
+    ("POST", "/tours/{tour}/ouvrir-vote", _only("comite", 409)),  # already open
+    ("GET", "/tours/{tour}/clore", _only("comite", 200)),
+    ("POST", "/tours/{tour_depot}/clore", _only("comite", 409)),  # the vote is not open
+    ("GET", "/amendements/{scrutin}/bulletin", INTERNAL),
+    ("POST", "/amendements/{scrutin}/bulletin", _logged_in(400)),  # no choice
+    ("GET", "/tours/{tour}/resultats", INTERNAL),
+    ("GET", "/tours/{tour_clos}/resultats", INTERNAL),
+    ("GET", "/amendements/{resultat}/resultat", INTERNAL),
+    ("GET", "/tours/{tour_clos}/participation", INTERNAL),
+]
+
+
 def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, path, _ in MATRIX:
-        endpoint, _args = adapter.match(path.format(charte=1, departement=1, cible=1, modele=1), method=method)
+        endpoint, _args = adapter.match(re.sub(r"\{\w+\}", "1", path), method=method)
         covered.add((endpoint, method))
     every = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -72,7 +137,7 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def world(app, make_user, make_departement, make_charte):
+def world(app, make_user, make_departement, make_charte, make_tour, make_amendement):
     home = make_departement("Service A")
     other = make_departement("Service B")
     users = {
@@ -83,8 +148,46 @@ def world(app, make_user, make_departement, make_charte):
     }
     charte = make_charte()
     cible = make_user("agent", departement=home, email="cible@mairie.example")
-    return {"users": users, "ids": {"charte": charte.id, "departement": home.id, "cible": cible.id,
-                                    "modele": charte.modele_id}}
+    ids = {"charte": charte.id, "departement": home.id, "cible": cible.id, "modele": charte.modele_id}
+    # Amendments
+    tour = make_tour(charte)
+    amendement = make_amendement(tour=tour, auteur=users["agent"])
+    commentaire = Commentaire(amendement_id=amendement.id, revision_id=amendement.revision.id,
+                              auteur_id=users["agent_autre_service"].id, texte="Bonne idée.",
+                              created_at=amendement.created_at)
+    db.session.add(commentaire)
+    db.session.commit()
+    ids.update(amendement=amendement.id, commentaire=commentaire.id,
+               irrecevable=make_amendement(tour=tour, auteur=users["agent"], statut="irrecevable").id,
+               brouillon=make_amendement(tour=tour, auteur=users["agent"], statut="brouillon").id)
+    # Rounds and ballots
+    ids.update(_world_scrutins(make_charte, make_tour, make_amendement, charte, tour, users, cible))
+    return {"users": users, "ids": ids}
+
+
+def _world_scrutins(make_charte, make_tour, make_amendement, charte, tour_depot, users, cible) -> dict:
+    from charte.scrutins.models import Electeur
+    from charte.scrutins.services import clore_scrutin, voter
+
+    autre = make_charte("Deuxième charte", modele=charte.modele)
+    everyone = [*users.values(), cible]
+
+    def round_in_vote():
+        tour = make_tour(autre, statut="vote")
+        amendement = make_amendement(tour=tour, auteur=users["agent"], statut="en_vote")
+        db.session.add_all([Electeur(tour_id=tour.id, user_id=u.id, departement_id=u.departement_id)
+                            for u in everyone])
+        tour.electeurs_count = len(everyone)
+        db.session.commit()
+        return tour, amendement
+
+    tour_clos, resultat = round_in_vote()
+    voter(resultat, users["agent_autre_service"], "pour")
+    clore_scrutin(tour_clos, users["comite"], "Fin anticipée.")
+    db.session.commit()
+    tour, scrutin = round_in_vote()
+    return {"tour_depot": tour_depot.id, "tour": tour.id, "scrutin": scrutin.id, "tour_clos": tour_clos.id,
+            "resultat": resultat.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

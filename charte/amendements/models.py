@@ -7,6 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from charte.amendements.etats import AmendementStatut
+from charte.amendements.permissions import can
 from charte.dbtypes import check_in, enum_type
 from charte.extensions import db
 from charte.immutability import immutable
@@ -20,32 +22,6 @@ class Nature(str, enum.Enum):
     @property
     def label(self) -> str:
         return {"modification": "Modification", "ajout": "Ajout", "suppression": "Suppression"}[self.value]
-
-
-class AmendementStatut(str, enum.Enum):
-    BROUILLON = "brouillon"  # private to its author
-    DEPOSE = "depose"  # visible, open for comments and co-signatures, revisable by its author
-    EN_VOTE = "en_vote"  # text frozen, ballots accepted
-    ADOPTE = "adopte"
-    REJETE = "rejete"
-    INTEGRE = "integre"  # applied into a new version
-    RETIRE = "retire"  # withdrawn by its author while no ballot existed
-    IRRECEVABLE = "irrecevable"  # declared inadmissible by the committee, with a reason
-    CADUC = "caduc"  # lapsed: its clause was deleted or rewritten by another adopted amendment
-
-    @property
-    def label(self) -> str:
-        return {
-            "brouillon": "Brouillon",
-            "depose": "Déposé",
-            "en_vote": "En vote",
-            "adopte": "Adopté",
-            "rejete": "Rejeté",
-            "integre": "Intégré",
-            "retire": "Retiré",
-            "irrecevable": "Irrecevable",
-            "caduc": "Caduc",
-        }[self.value]
 
 
 class Amendement(db.Model):
@@ -67,7 +43,9 @@ class Amendement(db.Model):
     numero: Mapped[int] = mapped_column(Integer)  # n° 1, 2, 3… within the charter
     nature: Mapped[Nature] = mapped_column(enum_type(Nature))
     statut: Mapped[AmendementStatut] = mapped_column(enum_type(AmendementStatut), default=AmendementStatut.BROUILLON)
-    # The clause aimed at (modification, suppression); for an addition, its theme and place.
+    # The clause aimed at (modification, suppression); for an addition, its place: inserted at `position`
+    # in the theme (the clauses from that position on move down one). theme_position is also set for a
+    # modification or a suppression (the theme of its clause), so that lists filter by theme.
     clause_ref: Mapped[str | None] = mapped_column(String(16), index=True)
     theme_position: Mapped[int | None] = mapped_column(Integer)
     position: Mapped[int | None] = mapped_column(Integer)
@@ -94,6 +72,33 @@ class Amendement(db.Model):
     integre_version = relationship("Version", foreign_keys=[integre_version_id])
     revisions = relationship("Revision", back_populates="amendement", order_by="Revision.numero")
     cosignatures = relationship("Cosignature", back_populates="amendement", order_by="Cosignature.id")
+
+    @property
+    def revision(self) -> "Revision":
+        """The current revision."""
+        return self.revisions[-1]
+
+    # Permission predicates (state and window included); see charte.amendements.permissions.
+    def can_view(self, user) -> bool:
+        return can("voir", self, user)
+
+    def can_revise(self, user) -> bool:
+        return can("reviser", self, user)
+
+    def can_submit(self, user) -> bool:
+        return can("deposer", self, user)
+
+    def can_withdraw(self, user) -> bool:
+        return can("retirer", self, user)
+
+    def can_cosign(self, user) -> bool:
+        return can("cosigner", self, user)
+
+    def can_comment(self, user) -> bool:
+        return can("commenter", self, user)
+
+    def can_declare_irrecevable(self, user) -> bool:
+        return can("declarer_irrecevable", self, user)
 
 
 @immutable()
@@ -163,6 +168,16 @@ class Commentaire(db.Model):
     masque_par = relationship("User", foreign_keys=[masque_par_id])
     parent = relationship("Commentaire", remote_side=[id])
     editions = relationship("CommentaireEdition", back_populates="commentaire", order_by="CommentaireEdition.id")
+
+    def can_edit(self, user) -> bool:
+        return can("modifier_commentaire", self, user)
+
+    def can_hide(self, user) -> bool:
+        return can("masquer_commentaire", self, user)
+
+    def can_read(self, user) -> bool:
+        """Whether the person sees the text (a hidden comment's text stays for the committee)."""
+        return can("lire_masque", self, user)
 
 
 @immutable()

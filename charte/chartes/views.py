@@ -5,6 +5,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from charte.amendements import recherche
+from charte.amendements.permissions import can
+from charte.amendements.services import tour_en_cours
 from charte.chartes import services
 from charte.chartes.forms import CharteCreateForm, ModeleFichierForm, ModeleUploadForm
 from charte.chartes.modeles import MAX_TEMPLATE_BYTES, REF_SHAPE
@@ -55,8 +58,11 @@ def clause(charte_id: int, ref: str):
         raise NotFound("Cet identifiant de clause n’existe pas.")
     history = services.clause_history(charte, ref)
     courante = charte.version_courante
+    tour = tour_en_cours(charte)
     return render_template("chartes/clause.html", charte=charte, ref=ref, history=history,
-                           clause=courante.clause(ref) if courante else None, courante=courante)
+                           clause=courante.clause(ref) if courante else None, courante=courante,
+                           amendements=recherche.de_la_clause(charte.id, ref, current_user),
+                           peut_amender=tour is not None and can("creer", tour, current_user))
 
 
 # --- Administration: templates and charters ----------------------------------------------------

@@ -37,6 +37,16 @@ ACTIONS = {
     "bulletin.depose": "Bulletin déposé",
     "bulletin.modifie": "Bulletin modifié",
     "scrutin.clos": "Vote clos",
+    "amendement.cree": "Amendement créé (brouillon)",
+    "amendement.depose": "Amendement déposé",
+    "amendement.revise": "Amendement révisé",
+    "amendement.rebase": "Amendement rebasé sur la version en vigueur",
+    "amendement.retire": "Amendement retiré",
+    "amendement.cosigne": "Amendement cosigné",
+    "amendement.irrecevable": "Amendement déclaré irrecevable",
+    "commentaire.publie": "Commentaire publié",
+    "commentaire.modifie": "Commentaire modifié",
+    "commentaire.masque": "Commentaire masqué par le comité",
 }
 
 _PG_JOURNAL_LOCK = 0x43484152  # "CHAR": serialises writers of the chain on PostgreSQL
