@@ -121,17 +121,22 @@ def recus(amendement: Amendement, par_service: bool) -> list[Recu]:
 def graphique_resultat(calcul: decompte.Resultat, titre: str) -> Graphique:
     """Pour / contre / abstention of one amendment (and the department voices when they decide)."""
     c = calcul.comptes
-    lignes = [("Bulletins des agents", [("barre-pour", c.pour, f"{c.pour} pour"),
-                                        ("barre-contre", c.contre, f"{c.contre} contre"),
-                                        ("barre-abstention", c.abstention, f"{c.abstention} abstention")])]
-    description = f"{c.pour} pour, {c.contre} contre, {c.abstention} abstention sur {calcul.votants} votants."
+    lignes = [("Bulletins des agents", _segments(c))]
+    description = f"{_en_clair(c)}, sur {decompte.nombre(calcul.votants, 'votant')}."
     if calcul.une_voix_par_service:
         d = calcul.decisifs
-        lignes.append(("Voix des services", [("barre-pour", d.pour, f"{d.pour} pour"),
-                                             ("barre-contre", d.contre, f"{d.contre} contre"),
-                                             ("barre-abstention", d.abstention, f"{d.abstention} abstention")]))
-        description += f" Voix des services{NBSP}: {d.pour} pour, {d.contre} contre, {d.abstention} abstention."
+        lignes.append(("Voix des services", _segments(d)))
+        description += f" Voix des services{NBSP}: {_en_clair(d)}."
     return barres(titre, description, lignes, legende=LEGENDE)
+
+
+def _en_clair(c: decompte.Comptes) -> str:
+    return f"{c.pour} pour, {c.contre} contre, {decompte.nombre(c.abstention, 'abstention')}"
+
+
+def _segments(c: decompte.Comptes) -> list[tuple[str, int, str]]:
+    return [("barre-pour", c.pour, f"{c.pour} pour"), ("barre-contre", c.contre, f"{c.contre} contre"),
+            ("barre-abstention", c.abstention, decompte.nombre(c.abstention, "abstention"))]
 
 
 def graphique_tour(lignes: list[tuple[Amendement, decompte.Resultat]], titre: str) -> Graphique:
@@ -139,11 +144,7 @@ def graphique_tour(lignes: list[tuple[Amendement, decompte.Resultat]], titre: st
     return barres(
         titre, "Pour, contre et abstention de chaque amendement, sur la même échelle ; le tableau qui suit donne "
                "les mêmes chiffres.",
-        [(f"n°{NBSP}{a.numero} — {a.titre}", [
-            ("barre-pour", r.comptes.pour, f"{r.comptes.pour} pour"),
-            ("barre-contre", r.comptes.contre, f"{r.comptes.contre} contre"),
-            ("barre-abstention", r.comptes.abstention, f"{r.comptes.abstention} abstention")])
-         for a, r in lignes],
+        [(f"n°{NBSP}{a.numero} — {a.titre}", _segments(r.comptes)) for a, r in lignes],
         legende=LEGENDE,
     )
 

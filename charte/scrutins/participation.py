@@ -10,6 +10,7 @@ from charte.accounts.models import Departement, User
 from charte.amendements.models import Amendement, AmendementStatut, Commentaire
 from charte.chartes.models import VersionClause
 from charte.extensions import db
+from charte.scrutins.decompte import nombre
 from charte.scrutins.graphiques import Graphique, barres
 from charte.scrutins.models import Bulletin, Electeur
 from charte.tours.models import Tour
@@ -106,13 +107,14 @@ def graphiques(p: Participation) -> dict[str, Graphique]:
     contributions = (("barre-amendements", "Amendements"), ("barre-commentaires", "Commentaires"))
 
     def apports(lignes):
-        return [(l.libelle, [("barre-amendements", l.amendements, f"{l.amendements} amendements"),
-                             ("barre-commentaires", l.commentaires, f"{l.commentaires} commentaires")])
+        return [(l.libelle, [("barre-amendements", l.amendements, nombre(l.amendements, "amendement")),
+                             ("barre-commentaires", l.commentaires, nombre(l.commentaires, "commentaire"))])
                 for l in lignes]
 
     def taux(lignes):
         return [(l.libelle, [("barre-participation", l.taux or 0,
-                              f"{l.votants} votants sur {l.electeurs or 0} agents")]) for l in lignes]
+                              f"{nombre(l.votants, 'votant')} sur {nombre(l.electeurs or 0, 'agent')}")])
+                for l in lignes]
 
     return {
         "services_taux": barres("Participation au vote par service",

@@ -14,8 +14,8 @@ from tests.conftest import page_text
 
 
 def texte(response) -> str:
-    """The page's text without its tags, spaces collapsed (non-breaking ones kept)."""
-    return re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", "", page_text(response)))
+    """The page's text, each tag read as a space, spaces collapsed (non-breaking ones kept)."""
+    return re.sub(r"[ \t\n]+", " ", re.sub(r"<[^>]+>", " ", page_text(response)))
 
 
 def count(model, **criteria) -> int:
@@ -55,11 +55,13 @@ def scrutin(app, make_tour, make_amendement, make_user, make_departement):
     agent, `agents` agents spread over `services` departments, and the given frozen rules."""
     from charte.scrutins.services import ouvrir_vote
 
-    def make(n: int = 1, agents: int = 3, services: int = 2, ouvrir: bool = True, **regles) -> Scrutin:
-        deps = [make_departement(f"Service {chr(65 + i)}") for i in range(services)]
+    def make(n: int = 1, agents: int = 3, services: int = 2, ouvrir: bool = True, departements=None, charte=None,
+             **regles) -> Scrutin:
+        deps = departements or [make_departement(f"Service {chr(65 + i)}") for i in range(services)]
+        services = len(deps)
         comite = make_user("comite", departement=deps[0], nom="Dominique Martin")
         electeurs = [make_user("agent", departement=deps[i % services], nom=f"Agent {i}") for i in range(agents)]
-        tour = make_tour(statut="depot", **regles)
+        tour = make_tour(charte=charte, statut="depot", **regles)
         amendements = [make_amendement(tour=tour, auteur=electeurs[0] if electeurs else comite,
                                        ref=f"RESP-{1 + i % 4}") for i in range(n)]
         depot_termine(tour)
