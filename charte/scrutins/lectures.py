@@ -22,10 +22,11 @@ LEGENDE = (("barre-pour", "Pour"), ("barre-contre", "Contre"), ("barre-abstentio
 
 
 def amendements_du_tour(tour: Tour) -> list[Amendement]:
-    """The round's amendments everyone may see (drafts excepted), with their department, by number."""
+    """The round's amendments everyone may see (submitted ones; a draft, even abandoned, stays its
+    author's), with their department, by number."""
     return db.session.scalars(
         select(Amendement).options(joinedload(Amendement.departement))
-        .where(Amendement.tour_id == tour.id, Amendement.statut != AmendementStatut.BROUILLON)
+        .where(Amendement.tour_id == tour.id, Amendement.depose_at.is_not(None))
         .order_by(Amendement.numero)
     ).all()
 

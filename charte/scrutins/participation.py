@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, select
 
 from charte.accounts.models import Departement, User
-from charte.amendements.models import Amendement, AmendementStatut, Commentaire
+from charte.amendements.models import Amendement, Commentaire
 from charte.chartes.models import VersionClause
 from charte.extensions import db
 from charte.scrutins.decompte import nombre
@@ -56,7 +56,7 @@ def participation(tour: Tour) -> Participation:
     # would repeat its bound parameters, which PostgreSQL does not recognise as the same expression).
     at = (select(Amendement.id.label("amendement_id"), Amendement.departement_id.label("departement_id"),
                  _theme_de(tour).label("theme"))
-          .where(Amendement.tour_id == tour.id, Amendement.statut != AmendementStatut.BROUILLON).subquery())
+          .where(Amendement.tour_id == tour.id, Amendement.depose_at.is_not(None)).subquery())
     amendements = db.session.execute(
         select(at.c.departement_id, at.c.theme, func.count()).group_by(at.c.departement_id, at.c.theme)).all()
     commentaires = db.session.execute(

@@ -11,7 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from charte.accounts.models import Departement, User
 from charte.amendements.models import Amendement, AmendementStatut, Cosignature, Revision
 from charte.amendements.services import changer_statut
-from charte.exceptions import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from charte.exceptions import Conflict, DomainError, Forbidden, InvalidInput
 from charte.extensions import db
 from charte.journal.services import record
 from charte.notifications.services import notifier
@@ -35,14 +35,6 @@ def lien_tour(tour: Tour) -> str:
 
 def lien_resultat(amendement: Amendement) -> str:
     return f"/amendements/{amendement.id}/resultat"
-
-
-def get_amendement(amendement_id: int) -> Amendement:
-    """An amendment that everyone may see (a draft is its author's only: 404 for the others)."""
-    amendement = db.session.get(Amendement, amendement_id)
-    if amendement is None or amendement.statut == AmendementStatut.BROUILLON:
-        raise NotFound("Cet amendement n’existe pas.")
-    return amendement
 
 
 # --- Opening the vote ----------------------------------------------------------------------------

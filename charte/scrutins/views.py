@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from charte.amendements.services import get_amendement
 from charte.scrutins import lectures, services
 from charte.scrutins.decompte import expliquer
 from charte.scrutins.forms import BulletinForm
@@ -55,7 +56,7 @@ def clore(tour_id: int):
 @bp.route("/amendements/<int:amendement_id>/bulletin", methods=["GET", "POST"])
 def bulletin(amendement_id: int):
     """One's own ballot on an amendment: cast it, change it, and after closing read its receipt."""
-    amendement = services.get_amendement(amendement_id)
+    amendement = get_amendement(amendement_id, current_user)
     form = BulletinForm()
     outcome = run_form(form, lambda: services.voter(amendement, current_user, form.choix.data, form.motif.data))
     if outcome.done:
@@ -85,7 +86,7 @@ def resultats(tour_id: int):
 @bp.route("/amendements/<int:amendement_id>/resultat")
 def resultat(amendement_id: int):
     """One amendment's result explained in French, its chart, its table and the list of receipts."""
-    amendement = services.get_amendement(amendement_id)
+    amendement = get_amendement(amendement_id, current_user)
     tour = amendement.tour
     calcul = lectures.resultat_amendement(amendement)
     par_service = bool(tour.regles["une_voix_par_service"])

@@ -216,8 +216,8 @@ def test_a_ballot_without_csrf_is_refused(client, auth, scrutin):
     ("apres_fenetre", 409, "La période de vote s’est terminée le"),
     ("clos", 409, "Le vote est clos"),
     ("pas_en_vote", 409, "Cet amendement n’est pas soumis au vote."),
-    ("brouillon", 404, "Cet amendement n’existe pas."),
-    ("inconnu", 404, "Cet amendement n’existe pas."),
+    ("brouillon", 404, "Cet amendement n’existe pas"),
+    ("inconnu", 404, "Cet amendement n’existe pas"),
 ])
 def test_ballots_outside_the_window_or_state_are_refused(client, auth, scrutin, make_amendement, situation,
                                                          status, message):
