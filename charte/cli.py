@@ -1,7 +1,9 @@
 """The `flask --app wsgi charte …` command line: a stable contract for scripts and tests."""
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -12,14 +14,14 @@ from sqlalchemy import func, select
 
 from charte.accounts import services as accounts
 from charte.accounts.models import ROLES, Departement, User
-from charte.accounts.passwords import check_password_rules
+from charte.accounts.passwords import check_password_strength, personal_words
 from charte.chartes import services as chartes
 from charte.chartes.modeles import TemplateError
 from charte.config import PROJECT_ROOT
 from charte.exceptions import DomainError
 from charte.extensions import db
-from charte.journal.models import JournalEntry
-from charte.journal.services import verify_journal
+from charte.sauvegarde import services as sauvegarde
+from charte.web import pluriel
 
 EXIT_NOT_EMPTY = 3
 
@@ -72,11 +74,8 @@ def create_user_command(email: str, department: str, roles: tuple[str, ...], nom
     """Create an account (password asked, or generated and printed)."""
     password = None
     if not generate and sys.stdin.isatty():
+        # Checked by creer_compte: 12 to 128 characters, not guessable, without the e-mail or the name.
         password = click.prompt("Mot de passe (12 à 128 caractères)", hide_input=True, confirmation_prompt=True)
-        try:
-            check_password_rules(password)
-        except DomainError as exc:
-            _fail(exc.message)
     try:
         dep = db.session.scalar(select(Departement).filter_by(nom_key=" ".join(department.split()).casefold()))
         if dep is None:
@@ -96,24 +95,14 @@ def create_user_command(email: str, department: str, roles: tuple[str, ...], nom
 @charte_cli.command("audit-verify")
 @with_appcontext
 def audit_verify_command():
-    """Verify the journal's hash chain and every charter's version chain."""
-    failures = 0
-    journal_break = verify_journal()
-    count = db.session.scalar(select(func.count()).select_from(JournalEntry))
-    if journal_break:
-        failures += 1
-        click.echo(f"Journal : ROMPU à l’entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
-    else:
-        click.echo(f"Journal : intact ({count} entrées).")
-    version_break = chartes.verify_version_chains()
-    if version_break:
-        failures += 1
-        charte, numero, reason = version_break
-        click.echo(f"Versions : ROMPUES — charte n° {charte.id} « {charte.titre} », version {numero} : {reason}.",
-                   err=True)
-    else:
-        click.echo("Versions : chaînes intactes.")
-    sys.exit(1 if failures else 0)
+    """Verify the journal (keyed chain, checkpoints), every charter's versions, titles and templates."""
+    from charte.audit import verify_everything
+
+    report = verify_everything()
+    db.session.rollback()
+    for check in report.checks:
+        click.echo(check.line, err=not check.ok)
+    sys.exit(0 if report.ok else 1)
 
 
 @charte_cli.command("demo")
@@ -121,24 +110,77 @@ def audit_verify_command():
 @with_appcontext
 def demo_command(password: str | None):
     """Fill an empty database with a realistic demo; refuses a non-empty one."""
-    from charte.demo import fill_demo
+    from charte.demo import DEMO_AUTHORITY, fill_demo
 
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     if db.session.scalar(select(func.count()).select_from(User)) or \
             db.session.scalar(select(func.count()).select_from(Departement)):
         click.echo("La base n’est pas vide : la démonstration n’est créée que dans une base vierge.", err=True)
         sys.exit(EXIT_NOT_EMPTY)
+    authority = current_app.config.get("CHARTE_AUTHORITY_NAME")
     if password is not None:
         try:
-            check_password_rules(password)
+            check_password_strength(password, personal_words(authority=authority or DEMO_AUTHORITY))
         except DomainError as exc:
             _fail(exc.message)
     try:
-        accounts_created = fill_demo(password, current_app.config.get("CHARTE_AUTHORITY_NAME"))
-        lines = [f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}" for user, pwd in accounts_created]
+        accounts_created = fill_demo(password, authority)
+        lines = [f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}"
+                 + (f"\ttotp={secret}" if secret else "") for user, pwd, secret in accounts_created]
         db.session.commit()
     except DomainError as exc:
         _fail(exc.message)
-    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe) :")
+    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe ; pour le comité et "
+               "l’administration, clé de double authentification totp=… à ajouter dans une application "
+               "d’authentification) :")
     for line in lines:
         click.echo(line)
+
+
+def _bilan_text(bilan: sauvegarde.Bilan) -> str:
+    journal = f"journal jusqu’à l’entrée n°\u00a0{bilan.tete[0]}" if bilan.tete[0] else "journal vide"
+    return f"{pluriel(bilan.tables, 'table')}, {pluriel(bilan.lignes, 'ligne')}\u00a0; {journal}"
+
+
+@charte_cli.command("export-json")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier à écrire (remplacé s’il existe).")
+@with_appcontext
+def export_json_command(output: Path):
+    """Write the whole database, read in one snapshot, to a JSON backup file (mode 0600)."""
+    try:
+        content, bilan = sauvegarde.exporter_sauvegarde()
+    except DomainError as exc:
+        _fail(exc.message)
+    try:
+        # Written beside the target then renamed: a failed export never leaves half a file under its name.
+        fd, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")  # mode 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+        os.replace(temporary, output)
+    except OSError as exc:
+        _fail(f"impossible d’écrire {output}\u00a0: {exc.strerror or exc}.")
+    click.echo(f"Sauvegarde écrite dans {output}\u00a0: {_bilan_text(bilan)}.")
+
+
+@charte_cli.command("import-json")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_json_command(path: Path):
+    """Restore a JSON backup into an empty database; anything refused writes nothing."""
+    nothing = "Rien n’a été importé."
+    try:
+        content = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path.name} n’est pas un texte UTF-8 (octet {exc.start})\u00a0: ce n’est pas une sauvegarde de "
+              f"Charte. {nothing}")
+    try:
+        bilan = sauvegarde.restaurer_sauvegarde(content)
+        db.session.commit()
+    except sauvegarde.BaseNonVide as exc:
+        _fail(f"{exc.message} {nothing}", EXIT_NOT_EMPTY)
+    except DomainError as exc:
+        _fail(f"{exc.message} {nothing}")
+    sauvegarde.apres_restauration(*bilan.tete)
+    click.echo(f"Sauvegarde restaurée\u00a0: {_bilan_text(bilan)}. Vérifiez-la avec `charte audit-verify` "
+               "(avec la clé du journal de l’instance d’origine).")

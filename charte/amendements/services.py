@@ -92,6 +92,15 @@ def emplacements(version: Version) -> list[tuple[str, list[tuple[str, str]]]]:
     return groupes
 
 
+def preremplissage(version: Version, nature: Nature, clause: VersionClause | None, theme: int | None) -> dict:
+    """What a new proposal's form starts with: the clause's text to modify, or the end of the chosen theme."""
+    if nature == Nature.MODIFICATION:
+        return {"titre": clause.titre, "texte": clause.texte}
+    if nature == Nature.AJOUT and theme:
+        return {"emplacement": f"{theme}:{1 + sum(1 for c in version.clauses if c.theme_position == theme)}"}
+    return {}
+
+
 def lire_emplacement(version: Version, raw: str | None) -> tuple[int, int]:
     """ "2:3" → (theme 2, position 3), checked against the version's themes and clauses."""
     valides = {valeur for _, choix in emplacements(version) for valeur, _ in choix}

@@ -108,13 +108,8 @@ def create(charte_id: int):
         clause = version.clause(request.args.get("clause", ""))
         if clause is None:
             raise NotFound("Cette clause ne figure pas dans le texte en vigueur.")
-    prefill = None
-    if request.method == "GET":
-        prefill = {"titre": clause.titre, "texte": clause.texte} if nature == Nature.MODIFICATION else {}
-        if nature == Nature.AJOUT and request.args.get("theme", type=int):
-            theme = request.args.get("theme", type=int)
-            prefill["emplacement"] = f"{theme}:{1 + sum(1 for c in version.clauses if c.theme_position == theme)}"
-    form = AmendementForm(data=prefill)
+    form = AmendementForm(data=services.preremplissage(version, nature, clause, request.args.get("theme", type=int))
+                          if request.method == "GET" else None)
     form.emplacement.choices = dict(services.emplacements(version))
     outcome = run_form(form, lambda: services.creer_amendement(
         tour, nature, clause_ref=clause.ref if clause else None, emplacement=form.emplacement.data,

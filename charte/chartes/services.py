@@ -145,14 +145,52 @@ def clause_history(charte: Charte, ref: str) -> list[tuple[Version, VersionClaus
     return history
 
 
-def verify_version_chains() -> tuple[Charte, int, str] | None:
-    """Check every charter's version chain; the first break found, or None."""
-    for charte in db.session.scalars(select(Charte).order_by(Charte.id)):
-        broken = verify_versions(v.stored() for v in charte.versions)
-        if broken:
-            return charte, broken[0], broken[1]
+# --- Checks used by charte.audit: each stored row against what the keyed journal sealed ----------
+# `journalled` values come from the journal's entries ("version.creee", "charte.creee",
+# "modele.importe"): plain values, so that this module does not read the journal itself.
+
+
+def verify_charte_versions(charte: Charte, journalled: dict[int, tuple[str, int]]) -> tuple[int, str] | None:
+    """A charter's versions: their chain (1..N, each hash covering its parent), then each against the
+    SHA-256 its journal entry sealed (`journalled`: numero -> (sha256, journal seq)). A version whose
+    hashes were all recomputed, or that was deleted, no longer matches the journal. First (numero, reason)."""
+    broken = verify_versions(v.stored() for v in charte.versions)
+    if broken:
+        return broken
+    stored = {v.numero: v.sha256 for v in charte.versions}
+    for numero in sorted(set(stored) | set(journalled)):
+        if numero not in journalled:
+            return numero, "elle n’est pas inscrite au journal"
+        sha256, seq = journalled[numero]
+        if numero not in stored:
+            return numero, f"inscrite au journal (entrée n° {seq}), elle a disparu de la base"
+        if stored[numero] != sha256:
+            return numero, f"son empreinte SHA-256 n’est pas celle inscrite au journal (entrée n° {seq})"
     return None
 
+
+def verify_charte_record(charte: Charte, journalled: tuple[str, int, int] | None) -> str | None:
+    """A charter's title and template against its "charte.creee" entry (titre, modele id, journal seq)."""
+    if journalled is None:
+        return "elle n’est pas inscrite au journal"
+    titre, modele_id, seq = journalled
+    if charte.titre != titre:
+        return f"son titre « {charte.titre} » n’est pas celui inscrit au journal (entrée n° {seq})"
+    if charte.modele_id != modele_id:
+        return f"son modèle n’est pas celui inscrit au journal (entrée n° {seq})"
+    return None
+
+
+def verify_modele_source(modele: Modele, journalled: tuple[str, int] | None) -> str | None:
+    """A template's source against its stored SHA-256, and that against its "modele.importe" entry."""
+    if sha256_hex(modele.source.encode("utf-8")) != modele.sha256:
+        return "sa source ne correspond plus à son empreinte SHA-256"
+    if journalled is None:
+        return "il n’est pas inscrit au journal"
+    sha256, seq = journalled
+    if modele.sha256 != sha256:
+        return f"son empreinte SHA-256 n’est pas celle inscrite au journal (entrée n° {seq})"
+    return None
 
 
 def file_sha256(path: Path) -> str:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from charte.amendements.etats import AmendementStatut as S
-from charte.amendements.models import Amendement, Commentaire, Cosignature, Revision
+from charte.amendements.models import Amendement, Commentaire, Cosignature
 from charte.extensions import db
 from charte.notifications.models import Notification
 from charte.scrutins.models import Bulletin

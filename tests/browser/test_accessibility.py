@@ -67,6 +67,10 @@ PAGES = [
     ("agent-mot-de-passe", "agent", "/mon-compte/mot-de-passe", None, "Changer de mot de passe"),
     ("agent-403", "agent", "/journal", None, "Accès refusé"),
     ("comite-journal", "comite", "/journal", None, "Journal des actions"),
+    ("comite-journal-filtre", "comite", "/journal?action=compte.cree&personne=systeme&du=2020-01-01", None,
+     "Journal des actions"),
+    ("comite-journal-filtre-erreur", "comite", "/journal?du=hier&au=2020-01-01", None, "Journal des actions"),
+    ("admin-journal", "admin", "/journal", None, "Journal des actions"),
     ("admin-accueil", "admin", "/admin/", None, "Administration"),
     ("admin-parametres", "admin", "/admin/parametres", None, "Paramètres de la collectivité"),
     ("admin-comptes", "admin", "/admin/comptes", None, "Comptes"),
@@ -91,7 +95,7 @@ def test_page_has_no_serious_axe_violation(page, make_seed, request_log, role, p
     url = path.format(charte_id=seed.charte_id, departement_id=seed.departement_id, modele_id=seed.modele_id,
                       admin_id=seed.user_ids.get("admin"))
     page.goto(url)
-    assert path_of(page) == url, f"{url} a mené à {page.url}"
+    assert path_of(page) == url.split("?")[0], f"{url} a mené à {page.url}"
     if action:
         action(page, seed)
     if heading:

@@ -34,3 +34,33 @@ def test_charter_page_has_no_horizontal_scroll_on_a_phone(new_context, make_seed
         if m["scrollWidth"] > m["clientWidth"] + 1:
             too_wide[path] = m
     assert not too_wide, f"défilement horizontal à 375 px : {too_wide}"
+
+
+STACKED = """() => {
+  const root = document.documentElement;
+  const row = document.querySelector('table.stack tbody tr');
+  const cells = [...row.querySelectorAll('td')].map(td => {
+    const box = td.getBoundingClientRect();
+    return {label: getComputedStyle(td, '::before').content, width: box.width,
+            inside: box.left >= 0 && box.right <= root.clientWidth + 1};
+  });
+  const caption = document.querySelector('table.stack caption');
+  return {cells, captionCut: caption.scrollWidth > caption.clientWidth + 1};
+}"""
+
+
+def test_journal_rows_stack_on_a_phone_with_every_column(new_context, make_seed):
+    seed = make_seed("admin", "comite")
+    context = new_context(viewport={"width": 375, "height": 700})
+    login_http(context, seed.email("comite"))
+    page = context.new_page()
+    for path in ("/journal", "/journal?action=compte.cree&du=2020-01-01"):
+        page.goto(path)
+        expect(page.locator("h1")).to_have_text("Journal des actions")
+        m = page.evaluate(OVERFLOW)
+        assert m["scrollWidth"] <= m["clientWidth"] + 1, m
+        stacked = page.evaluate(STACKED)
+        assert [c["label"] for c in stacked["cells"]] == [
+            '"N°"', '"Date"', '"Par"', '"Action"', '"Objet"', '"Empreinte"']
+        assert all(c["inside"] and c["width"] > 0 for c in stacked["cells"]), stacked
+        assert not stacked["captionCut"]
