@@ -148,9 +148,3 @@ def graphique_tour(lignes: list[tuple[Amendement, decompte.Resultat]], titre: st
         [(f"n°{NBSP}{a.numero} — {a.titre}", _segments(r.comptes)) for a, r in lignes],
         legende=LEGENDE,
     )
-
-
-def electeurs_par_service(tour: Tour) -> dict[int, int]:
-    return dict(db.session.execute(
-        select(Electeur.departement_id, func.count()).filter_by(tour_id=tour.id).group_by(Electeur.departement_id)
-    ).all())

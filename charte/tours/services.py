@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from charte.accounts.models import User
-from charte.accounts.services import clean_label
 from charte.chartes.models import Charte
 from charte.exceptions import Conflict, InvalidInput, NotFound
 from charte.extensions import db
