@@ -30,14 +30,11 @@ ISSUES = {
 def ouvrir_vote(tour_id: int):
     """Open the vote on every admissible amendment of the round and freeze the electorate."""
     tour = get_tour(tour_id)
-    form = MotifForm()
-    outcome = run_form(form, lambda: services.ouvrir_vote(tour, current_user, form.motif.data))
-    if outcome.done:
-        flash(f"Le vote est ouvert sur {pluriel(len(outcome.result.en_vote), 'amendement')} ; "
-              f"{pluriel(tour.electeurs_count, 'agent')} peuvent voter.", "success")
-        return redirect(url_for("tours.show", tour_id=tour.id))
-    return render_template("scrutins/ouvrir.html", form=form, tour=tour, preparation=services.preparer_vote(tour),
-                           maintenant=maintenant()), outcome.status
+    return _action_du_comite(
+        tour, services.ouvrir_vote, "scrutins/ouvrir.html",
+        lambda preparation: (f"Le vote est ouvert sur {pluriel(len(preparation.en_vote), 'amendement')} ; "
+                             f"{pluriel(tour.electeurs_count, 'agent')} peuvent voter."),
+        lambda: url_for("tours.show", tour_id=tour.id), preparation=lambda: services.preparer_vote(tour))
 
 
 @bp.route("/tours/<int:tour_id>/clore", methods=["GET", "POST"])
@@ -45,12 +42,21 @@ def ouvrir_vote(tour_id: int):
 def clore(tour_id: int):
     """Close the vote: results, receipts, lapsed amendments."""
     tour = get_tour(tour_id)
+    return _action_du_comite(tour, services.clore_scrutin, "scrutins/clore.html",
+                             lambda _: "Le vote est clos : les résultats et les reçus sont publiés.",
+                             lambda: url_for("scrutins.resultats", tour_id=tour.id))
+
+
+def _action_du_comite(tour, action, template: str, message, cible, **lectures_page):
+    """A committee action on a round confirmed by a form whose only field is the reason (needed when a
+    window is cut short): run it, then say so and go on, or show the page again with the refusal."""
     form = MotifForm()
-    outcome = run_form(form, lambda: services.clore_scrutin(tour, current_user, form.motif.data))
+    outcome = run_form(form, lambda: action(tour, current_user, form.motif.data))
     if outcome.done:
-        flash("Le vote est clos : les résultats et les reçus sont publiés.", "success")
-        return redirect(url_for("scrutins.resultats", tour_id=tour.id))
-    return render_template("scrutins/clore.html", form=form, tour=tour, maintenant=maintenant()), outcome.status
+        flash(message(outcome.result), "success")
+        return redirect(cible())
+    return render_template(template, form=form, tour=tour, maintenant=maintenant(),
+                           **{nom: lire() for nom, lire in lectures_page.items()}), outcome.status
 
 
 @bp.route("/amendements/<int:amendement_id>/bulletin", methods=["GET", "POST"])

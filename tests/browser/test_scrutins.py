@@ -103,6 +103,18 @@ def _press_ending(page, suffix: str, limit: int = 80) -> None:
     raise AssertionError(f"lien «{NBSP}…{suffix}{NBSP}» jamais atteint")
 
 
+def committee_action(page, tour_path: str, link: str, path_end: str, motif: str, button: str) -> None:
+    """From the round's page: follow the action's link, check the page, give the reason, confirm."""
+    page.goto(tour_path)
+    start_from_top_of_document(page)
+    press(page, link)
+    page.wait_for_url(f"**{path_end}")
+    assert_accessible(page)
+    tab_to_field(page, "motif")
+    page.keyboard.type(motif)
+    press(page, button, limit=5)
+
+
 def test_a_whole_amendment_round_with_the_keyboard(new_context, monde, make_amendement, request_log):
     # The committee opens a round: dates in Paris time.
     comite = new_context().new_page()
@@ -137,14 +149,8 @@ def test_a_whole_amendment_round_with_the_keyboard(new_context, monde, make_amen
     release_db()  # from here the test reads nothing more from the database: the server writes alone
 
     # The committee opens the vote, closing the submission window early with a reason.
-    comite.goto(tour_path)
-    start_from_top_of_document(comite)
-    press(comite, "Ouvrir le vote")
-    comite.wait_for_url("**/ouvrir-vote")
-    assert_accessible(comite)
-    tab_to_field(comite, "motif")
-    comite.keyboard.type("Les services ont tous déposé leurs propositions.")
-    press(comite, "Ouvrir le vote", limit=5)
+    committee_action(comite, tour_path, "Ouvrir le vote", "/ouvrir-vote",
+                     "Les services ont tous déposé leurs propositions.", "Ouvrir le vote")
     comite.wait_for_url(f"**{tour_path}")
     expect(comite.get_by_role("status")).to_contain_text(f"Le vote est ouvert sur 2{NBSP}amendements")
     expect(comite.locator(".facts")).to_contain_text(f"4{NBSP}agents peuvent voter")
@@ -170,14 +176,8 @@ def test_a_whole_amendment_round_with_the_keyboard(new_context, monde, make_amen
     assert_accessible(pages[0])
 
     # The committee closes the vote early, with a reason.
-    comite.goto(tour_path)
-    start_from_top_of_document(comite)
-    press(comite, "Clore le vote")
-    comite.wait_for_url("**/clore")
-    assert_accessible(comite)
-    tab_to_field(comite, "motif")
-    comite.keyboard.type("Tous les agents concernés ont voté.")
-    press(comite, "Clore le vote et publier les résultats", limit=5)
+    committee_action(comite, tour_path, "Clore le vote", "/clore", "Tous les agents concernés ont voté.",
+                     "Clore le vote et publier les résultats")
     comite.wait_for_url("**/resultats")
     expect(comite.get_by_role("status")).to_contain_text("Le vote est clos")
     expect(comite.locator("table")).to_contain_text("Adopté")

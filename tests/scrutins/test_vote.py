@@ -105,23 +105,29 @@ def test_the_electorate_does_not_follow_later_accounts(client, auth, scrutin, ma
     assert "ne faisiez pas partie" in page and 'name="choix"' not in page
 
 
-def test_opening_the_vote_while_submissions_run_needs_a_reason(client, auth, scrutin):
-    s = scrutin(ouvrir=False)
-    s.tour.depot_fin_at = maintenant() + timedelta(days=1)
-    s.tour.vote_debut_at = s.tour.depot_fin_at
-    db.session.commit()
+@pytest.mark.parametrize("action, message, event_type", [
+    ("ouvrir-vote", "La période de dépôt court encore", TourEvenementType.DEPOT_ABREGE),
+    ("clore", "indiquez pourquoi vous le closez plus tôt", TourEvenementType.VOTE_ABREGE),
+])
+def test_cutting_a_window_short_needs_a_reason_and_records_it(client, auth, scrutin, action, message, event_type):
+    s = scrutin(ouvrir=action == "clore")
+    if action == "ouvrir-vote":
+        s.tour.depot_fin_at = maintenant() + timedelta(days=1)
+        s.tour.vote_debut_at = s.tour.depot_fin_at
+        db.session.commit()
     auth.login(s.comite)
     before = snapshot()
-    response = client.submit(f"/tours/{s.tour.id}/ouvrir-vote", {"motif": ""})
+    response = client.submit(f"/tours/{s.tour.id}/{action}", {"motif": "   "})
     assert response.status_code == 400
-    assert "La période de dépôt court encore" in page_text(response)
+    assert message in page_text(response)
     assert snapshot() == before
-    response = client.submit(f"/tours/{s.tour.id}/ouvrir-vote", {"motif": "Tous les services ont déposé."})
+    response = client.submit(f"/tours/{s.tour.id}/{action}", {"motif": "Tous les services sont prêts."})
     assert response.status_code == 302
     db.session.refresh(s.tour)
-    assert s.tour.statut == TourStatut.VOTE and s.tour.depot_fin_at <= maintenant()
+    assert s.tour.statut == (TourStatut.VOTE if action == "ouvrir-vote" else TourStatut.CLOS)
     event = db.session.scalars(select(TourEvenement)).one()
-    assert (event.type, event.motif) == (TourEvenementType.DEPOT_ABREGE, "Tous les services ont déposé.")
+    assert (event.type, event.motif) == (event_type, "Tous les services sont prêts.")
+    assert event.nouveau_at < event.ancien_at
 
 
 @pytest.mark.parametrize("etat, status, message", [
@@ -442,20 +448,6 @@ def test_a_published_list_recounts_to_the_stored_result_for_every_amendment(scru
         assert [v.voix for v in redone.services] == [v["voix"] for v in json.loads(stored.details_json)["services"]]
 
 
-def test_closing_early_needs_a_reason_and_records_it(client, auth, scrutin):
-    s = scrutin()
-    auth.login(s.comite)
-    before = snapshot()
-    response = client.submit(f"/tours/{s.tour.id}/clore", {"motif": "   "})
-    assert response.status_code == 400
-    assert "indiquez pourquoi vous le closez plus tôt" in page_text(response)
-    assert snapshot() == before
-    response = client.submit(f"/tours/{s.tour.id}/clore", {"motif": "Tout le monde a voté."})
-    assert response.status_code == 302
-    event = db.session.scalars(select(TourEvenement)).one()
-    assert (event.type, event.motif) == (TourEvenementType.VOTE_ABREGE, "Tout le monde a voté.")
-
-
 @pytest.mark.parametrize("etat, message", [("depot", "Le vote n’est pas ouvert"), ("clos", "Ce vote est déjà clos.")])
 def test_closing_refused(client, auth, scrutin, etat, message):
     s = scrutin(ouvrir=etat != "depot")
@@ -515,3 +507,13 @@ def test_the_frozen_rules_decide_not_the_charter_s_current_ones(scrutin):
     db.session.commit()
     result = db.session.get(Resultat, a.id)
     assert result.adopte  # 2 > 0 + 1 under the frozen absolute majority, no quorum; 90 % would have failed
+
+
+@pytest.mark.parametrize("action", ["ouvrir-vote", "clore"])
+def test_a_too_long_reason_is_refused(client, auth, scrutin, action):
+    s = scrutin(ouvrir=action == "clore")
+    auth.login(s.comite)
+    before = snapshot()
+    response = client.submit(f"/tours/{s.tour.id}/{action}", {"motif": "r" * 501})
+    assert response.status_code == 400 and "500 caractères au plus." in page_text(response)
+    assert snapshot() == before
