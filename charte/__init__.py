@@ -74,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte.tours.views import bp as tours_bp
 
     login_manager.user_loader(load_user)
+    app.url_map.converters["id"] = web.IdConverter  # before any blueprint: every route uses <id:…>
     security.install(app)
     errors.install(app)
     web.install(app)

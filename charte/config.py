@@ -118,6 +118,7 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY_LOADER": lambda: _secret_key(instance, allow_generated=demo),
         "CHARTE_AUTHORITY_NAME": os.environ.get("CHARTE_AUTHORITY_NAME", ""),
+        "CHARTE_AUTHORITY_NAME_DE": os.environ.get("CHARTE_AUTHORITY_NAME_DE", ""),
         "CHARTE_PROXY_COUNT": _int("CHARTE_PROXY_COUNT", 0),
         "CHARTE_SESSION_HOURS": _int("CHARTE_SESSION_HOURS", 8),
         "CHARTE_SESSION_MAX_HOURS": _int("CHARTE_SESSION_MAX_HOURS", 12),

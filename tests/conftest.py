@@ -419,3 +419,14 @@ def make_amendement(app, make_tour, make_user):
         return amendement
 
     return make
+@pytest.fixture
+def admin(client, auth, make_user):
+    """An administrator, logged in with the test client."""
+    user = make_user("admin", nom="Adèle Admin")
+    auth.login(user)
+    return user
+
+
+def count(model) -> int:
+    """Rows of a model's table, as the test's session sees them."""
+    return db.session.scalar(select(func.count()).select_from(model))

@@ -84,7 +84,7 @@ def mine():
 # --- Proposing and revising --------------------------------------------------------------------
 
 
-@bp.route("/chartes/<int:charte_id>/amendements/nouveau", methods=["GET", "POST"])
+@bp.route("/chartes/<id:charte_id>/amendements/nouveau", methods=["GET", "POST"])
 def create(charte_id: int):
     """Propose an amendment: choose what to change, then write it; it starts as a private draft."""
     charte = get_charte(charte_id)
@@ -121,7 +121,7 @@ def create(charte_id: int):
                    form=form, amendement=None)
 
 
-@bp.route("/amendements/<int:amendement_id>/modifier", methods=["GET", "POST"])
+@bp.route("/amendements/<id:amendement_id>/modifier", methods=["GET", "POST"])
 def edit(amendement_id: int):
     """Revise one's amendment; a save made on an older revision is refused and the typed text kept."""
     amendement = services.get_amendement(amendement_id, _user())
@@ -160,13 +160,13 @@ def _page(amendement, status: int = 200, **forms):
                    etat=services.etat_de_la_base(amendement), **{**defaults, **forms})
 
 
-@bp.route("/amendements/<int:amendement_id>")
+@bp.route("/amendements/<id:amendement_id>")
 def show(amendement_id: int):
     """An amendment: its text and diffs, the stale-base warning, supports, revisions and comments."""
     return _page(services.get_amendement(amendement_id, _user()))
 
 
-@bp.route("/amendements/<int:amendement_id>/revisions/<int:numero>")
+@bp.route("/amendements/<id:amendement_id>/revisions/<id:numero>")
 def revision(amendement_id: int, numero: int):
     """One revision, with its diff against the clause and against the previous revision."""
     amendement = services.get_amendement(amendement_id, _user())
@@ -188,7 +188,7 @@ def _action(amendement_id: int, permission: str, form, action, message: str, **p
     return _page(amendement, outcome.status, action_form=form, **page_forms)
 
 
-@bp.route("/amendements/<int:amendement_id>/deposer", methods=["POST"])
+@bp.route("/amendements/<id:amendement_id>/deposer", methods=["POST"])
 def submit(amendement_id: int):
     """Submit one's draft: it becomes visible to all; the committee is told."""
     return _action(amendement_id, "deposer", ActionForm(),
@@ -197,14 +197,14 @@ def submit(amendement_id: int):
                    "et le cosigner.")
 
 
-@bp.route("/amendements/<int:amendement_id>/retirer", methods=["POST"])
+@bp.route("/amendements/<id:amendement_id>/retirer", methods=["POST"])
 def withdraw(amendement_id: int):
     """Withdraw one's amendment, while nobody has voted on it."""
     return _action(amendement_id, "retirer", ActionForm(),
                    lambda a: services.retirer_amendement(a, actor=_user()), "L’amendement est retiré.")
 
 
-@bp.route("/amendements/<int:amendement_id>/cosigner", methods=["POST"])
+@bp.route("/amendements/<id:amendement_id>/cosigner", methods=["POST"])
 def cosign(amendement_id: int):
     """Co-sign an amendment of another department."""
     return _action(amendement_id, "cosigner", ActionForm(),
@@ -212,7 +212,7 @@ def cosign(amendement_id: int):
                    "Vous avez cosigné cet amendement : votre service figure parmi ses soutiens.")
 
 
-@bp.route("/amendements/<int:amendement_id>/rebaser", methods=["POST"])
+@bp.route("/amendements/<id:amendement_id>/rebaser", methods=["POST"])
 def rebase(amendement_id: int):
     """Carry one's amendment over to the version in force, when its changes apply there exactly."""
     form = VerrouForm()
@@ -221,7 +221,7 @@ def rebase(amendement_id: int):
                    "L’amendement est rebasé sur la version en vigueur : une nouvelle révision est enregistrée.")
 
 
-@bp.route("/amendements/<int:amendement_id>/irrecevable", methods=["POST"])
+@bp.route("/amendements/<id:amendement_id>/irrecevable", methods=["POST"])
 def declare_irrecevable(amendement_id: int):
     """The committee declares an amendment inadmissible, with a reason shown to all."""
     form = MotifForm()
@@ -234,7 +234,7 @@ def declare_irrecevable(amendement_id: int):
 # --- Comments ----------------------------------------------------------------------------------
 
 
-@bp.route("/amendements/<int:amendement_id>/commentaires", methods=["POST"])
+@bp.route("/amendements/<id:amendement_id>/commentaires", methods=["POST"])
 def comment(amendement_id: int):
     """Comment on an amendment's current revision, or reply to a comment."""
     amendement = services.get_amendement(amendement_id, _user())
@@ -251,7 +251,7 @@ def comment(amendement_id: int):
     return _page(amendement, outcome.status, commentaire_form=form)
 
 
-@bp.route("/commentaires/<int:commentaire_id>/modifier", methods=["GET", "POST"])
+@bp.route("/commentaires/<id:commentaire_id>/modifier", methods=["GET", "POST"])
 def comment_edit(commentaire_id: int):
     """Edit one's comment; the text it replaces is kept in its history."""
     found = commentaires.get_commentaire(commentaire_id, _user())
@@ -265,7 +265,7 @@ def comment_edit(commentaire_id: int):
     return _render("amendements/commentaire_form.html", outcome.status, commentaire=found, form=form)
 
 
-@bp.route("/commentaires/<int:commentaire_id>/historique")
+@bp.route("/commentaires/<id:commentaire_id>/historique")
 def comment_history(commentaire_id: int):
     """A comment's successive texts, each with its diff against the one before."""
     found = commentaires.get_commentaire(commentaire_id, _user())
@@ -276,7 +276,7 @@ def comment_history(commentaire_id: int):
                    etats=list(zip(range(1, len(textes) + 1), textes, dates)))
 
 
-@bp.route("/commentaires/<int:commentaire_id>/masquer", methods=["POST"])
+@bp.route("/commentaires/<id:commentaire_id>/masquer", methods=["POST"])
 def comment_hide(commentaire_id: int):
     """The committee hides a comment with a reason (the text stays readable by the committee)."""
     found = commentaires.get_commentaire(commentaire_id, _user())

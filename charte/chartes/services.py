@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from charte.accounts.services import clean_label
-from charte.chartes.modeles import ParsedTemplate, decode_template, parse_template
+from charte.chartes.modeles import ParsedTemplate, TemplateError, decode_template, parse_template
 from charte.chartes.models import Charte, Modele, Version, VersionClause, VersionStatut
 from charte.chartes.snapshot import verify_versions, version_hash
 from charte.config import PROJECT_ROOT
@@ -16,6 +16,7 @@ from charte.exceptions import Conflict, InvalidInput, NotFound
 from charte.extensions import db
 from charte.hashing import sha256_hex
 from charte.journal.services import record
+from charte.texte import without_control_characters
 
 MODELES_DIR = PROJECT_ROOT / "modeles"
 
@@ -24,19 +25,29 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+def clean_filename(filename: str | None) -> str:
+    """The name of an uploaded file as it can be stored and shown: no folder, no control character."""
+    return without_control_characters(Path(filename or "").name)[:255]
+
+
 def importer_modele(data: bytes, filename: str, actor) -> Modele:
-    """Parse and store a template; a malformed one raises TemplateError and writes nothing."""
-    source = decode_template(data)
-    parsed = parse_template(source)
+    """Parse and store a template; a malformed one raises TemplateError (naming the file) and writes nothing."""
+    filename = clean_filename(filename)
+    try:
+        source = decode_template(data)
+        parsed = parse_template(source)
+    except TemplateError as exc:
+        raise TemplateError(exc.line, exc.reason, filename) from None
     digest = sha256_hex(source.encode("utf-8"))
     existing = db.session.scalar(select(Modele).filter_by(sha256=digest))
     if existing is not None:
-        raise Conflict(f"Ce modèle est déjà importé (« {existing.titre} », version {existing.version_label}).", "fichier")
+        raise Conflict(f"« {filename} » : ce modèle est déjà importé "
+                       f"(« {existing.titre} », version {existing.version_label}).", "fichier")
     modele = Modele(
         titre=parsed.titre,
         description=parsed.description,
         version_label=parsed.version,
-        filename=Path(filename or "").name[:255],
+        filename=filename,
         source=source,
         sha256=digest,
         imported_by_id=actor.id if actor is not None else None,

@@ -12,8 +12,10 @@ from charte.accounts.models import Departement, User
 from charte.chartes.models import Charte, Modele, Version
 from charte.extensions import db
 from charte.journal.models import JournalEntry
+from charte.texte import de
 
-PARAMETRES = {"nom_collectivite": "nom de la collectivité"}
+PARAMETRES = {"nom_collectivite": "nom de la collectivité",
+              "nom_collectivite_complement": "nom de la collectivité après «\u00a0de\u00a0»"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def _load(wanted: dict[str, set[int]]) -> dict[tuple[str, int], Target]:
     found: dict[tuple[str, int], Target] = {}
     if wanted["user"]:
         for row in db.session.execute(select(User.id, User.nom, User.email).where(User.id.in_(wanted["user"]))):
-            found["user", row.id] = Target(f"Compte de {row.nom}", "accounts.user_edit", {"user_id": row.id},
+            found["user", row.id] = Target(f"Compte {de(row.nom)}", "accounts.user_edit", {"user_id": row.id},
                                            admin_only=True)
             found["actor", row.id] = Target(row.nom, "accounts.user_edit", {"user_id": row.id}, admin_only=True,
                                             detail=row.email)

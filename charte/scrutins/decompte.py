@@ -21,6 +21,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Hashable, Iterable
 
+from charte.texte import pluriel
+
 POUR, CONTRE, ABSTENTION = "pour", "contre", "abstention"
 CHOIX = (POUR, CONTRE, ABSTENTION)
 
@@ -163,11 +165,6 @@ NBSP = "\u00a0"
 _POUR, _CONTRE = f"«{NBSP}pour{NBSP}»", f"«{NBSP}contre{NBSP}»"
 
 
-def nombre(count: int, singulier: str, pluriel: str | None = None) -> str:
-    """'1 votant', '3 votants' (0 and 1 take the singular in French)."""
-    return f"{count}{NBSP}{singulier if count < 2 else (pluriel or singulier + 's')}"
-
-
 def seuil_qualifie(comptes: Comptes) -> int:
     """How many "pour" a qualified majority needs: two thirds of pour + contre, at least one."""
     return max(1, -(-2 * (comptes.pour + comptes.contre) // 3))
@@ -179,21 +176,21 @@ def expliquer(resultat: Resultat, nom_service=str) -> list[str]:
     lignes = []
     etat = "atteint" if r.quorum_atteint else "non atteint"
     lignes.append(
-        f"Quorum {etat}{NBSP}: {nombre(r.votants, 'votant')} sur {nombre(r.electeurs, 'agent')}, "
-        f"seuil {r.quorum_pct}{NBSP}% ({nombre(r.votants_requis, 'votant')} au moins)."
+        f"Quorum {etat}{NBSP}: {pluriel(r.votants, 'votant')} sur {pluriel(r.electeurs, 'agent')}, "
+        f"seuil {r.quorum_pct}{NBSP}% ({pluriel(r.votants_requis, 'votant')} au moins)."
     )
     d = r.decisifs
     if r.une_voix_par_service:
         lignes.append(
-            f"Une voix par service{NBSP}: {nombre(len(r.services), 'service a voté', 'services ont voté')}{NBSP}; "
+            f"Une voix par service{NBSP}: {pluriel(len(r.services), 'service a voté', 'services ont voté')}{NBSP}; "
             f"chaque service vaut la majorité de ses agents (égalité{NBSP}: abstention). "
-            f"Voix des services{NBSP}: {d.pour} {_POUR}, {d.contre} {_CONTRE}, {nombre(d.abstention, 'abstention')}."
+            f"Voix des services{NBSP}: {d.pour} {_POUR}, {d.contre} {_CONTRE}, {pluriel(d.abstention, 'abstention')}."
         )
         for s in r.services:
             c = s.comptes
             voix = {POUR: _POUR, CONTRE: _CONTRE, ABSTENTION: "abstention"}[s.voix]
             lignes.append(f"{nom_service(s.departement)}{NBSP}: {c.pour} pour, {c.contre} contre, "
-                          f"{nombre(c.abstention, 'abstention')} → {voix}.")
+                          f"{pluriel(c.abstention, 'abstention')} → {voix}.")
         unite = "voix de services"
     else:
         unite = "bulletins"
@@ -206,7 +203,7 @@ def expliquer(resultat: Resultat, nom_service=str) -> list[str]:
         signe = ">" if d.pour > autres else "≤"
         lignes.append(
             f"Majorité absolue ({unite}){NBSP}: {d.pour} {_POUR} {signe} {d.contre} {_CONTRE} et "
-            f"{nombre(d.abstention, 'abstention')} réunis ({autres}), {obtenue}."
+            f"{pluriel(d.abstention, 'abstention')} réunis ({autres}), {obtenue}."
         )
     else:
         exprimes = d.pour + d.contre

@@ -15,6 +15,7 @@ from charte.scrutins import decompte
 from charte.scrutins.graphiques import Graphique, barres
 from charte.scrutins.models import Bulletin, Choix, Electeur, Resultat
 from charte.extensions import db
+from charte.texte import pluriel
 from charte.tours.models import Tour, TourStatut
 
 NBSP = "\u00a0"
@@ -123,7 +124,7 @@ def graphique_resultat(calcul: decompte.Resultat, titre: str) -> Graphique:
     """Pour / contre / abstention of one amendment (and the department voices when they decide)."""
     c = calcul.comptes
     lignes = [("Bulletins des agents", _segments(c))]
-    description = f"{_en_clair(c)}, sur {decompte.nombre(calcul.votants, 'votant')}."
+    description = f"{_en_clair(c)}, sur {pluriel(calcul.votants, 'votant')}."
     if calcul.une_voix_par_service:
         d = calcul.decisifs
         lignes.append(("Voix des services", _segments(d)))
@@ -132,12 +133,12 @@ def graphique_resultat(calcul: decompte.Resultat, titre: str) -> Graphique:
 
 
 def _en_clair(c: decompte.Comptes) -> str:
-    return f"{c.pour} pour, {c.contre} contre, {decompte.nombre(c.abstention, 'abstention')}"
+    return f"{c.pour} pour, {c.contre} contre, {pluriel(c.abstention, 'abstention')}"
 
 
 def _segments(c: decompte.Comptes) -> list[tuple[str, int, str]]:
     return [("barre-pour", c.pour, f"{c.pour} pour"), ("barre-contre", c.contre, f"{c.contre} contre"),
-            ("barre-abstention", c.abstention, decompte.nombre(c.abstention, "abstention"))]
+            ("barre-abstention", c.abstention, pluriel(c.abstention, "abstention"))]
 
 
 def graphique_tour(lignes: list[tuple[Amendement, decompte.Resultat]], titre: str) -> Graphique:

@@ -10,7 +10,7 @@ from charte.accounts.models import Departement, User
 from charte.amendements.models import Amendement, Commentaire
 from charte.chartes.models import VersionClause
 from charte.extensions import db
-from charte.scrutins.decompte import nombre
+from charte.texte import pluriel
 from charte.scrutins.graphiques import Graphique, barres
 from charte.scrutins.models import Bulletin, Electeur
 from charte.tours.models import Tour
@@ -107,13 +107,13 @@ def graphiques(p: Participation) -> dict[str, Graphique]:
     contributions = (("barre-amendements", "Amendements"), ("barre-commentaires", "Commentaires"))
 
     def apports(lignes):
-        return [(l.libelle, [("barre-amendements", l.amendements, nombre(l.amendements, "amendement")),
-                             ("barre-commentaires", l.commentaires, nombre(l.commentaires, "commentaire"))])
+        return [(l.libelle, [("barre-amendements", l.amendements, pluriel(l.amendements, "amendement")),
+                             ("barre-commentaires", l.commentaires, pluriel(l.commentaires, "commentaire"))])
                 for l in lignes]
 
     def taux(lignes):
         return [(l.libelle, [("barre-participation", l.taux or 0,
-                              f"{nombre(l.votants, 'votant')} sur {nombre(l.electeurs or 0, 'agent')}")])
+                              f"{pluriel(l.votants, 'votant')} sur {pluriel(l.electeurs or 0, 'agent')}")])
                 for l in lignes]
 
     return {

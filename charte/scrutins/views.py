@@ -14,7 +14,8 @@ from charte.temps import maintenant
 from charte.tours.forms import MotifForm
 from charte.tours.services import get_tour
 from charte.tours.models import TourStatut
-from charte.web import pluriel, run_form
+from charte.texte import pluriel
+from charte.web import run_form
 
 bp = Blueprint("scrutins", __name__)
 
@@ -25,7 +26,7 @@ ISSUES = {
 }
 
 
-@bp.route("/tours/<int:tour_id>/ouvrir-vote", methods=["GET", "POST"])
+@bp.route("/tours/<id:tour_id>/ouvrir-vote", methods=["GET", "POST"])
 @requires("comite")
 def ouvrir_vote(tour_id: int):
     """Open the vote on every admissible amendment of the round and freeze the electorate."""
@@ -37,7 +38,7 @@ def ouvrir_vote(tour_id: int):
         lambda: url_for("tours.show", tour_id=tour.id), preparation=lambda: services.preparer_vote(tour))
 
 
-@bp.route("/tours/<int:tour_id>/clore", methods=["GET", "POST"])
+@bp.route("/tours/<id:tour_id>/clore", methods=["GET", "POST"])
 @requires("comite")
 def clore(tour_id: int):
     """Close the vote: results, receipts, lapsed amendments."""
@@ -59,7 +60,7 @@ def _action_du_comite(tour, action, template: str, message, cible, **lectures_pa
                            **{nom: lire() for nom, lire in lectures_page.items()}), outcome.status
 
 
-@bp.route("/amendements/<int:amendement_id>/bulletin", methods=["GET", "POST"])
+@bp.route("/amendements/<id:amendement_id>/bulletin", methods=["GET", "POST"])
 def bulletin(amendement_id: int):
     """One's own ballot on an amendment: cast it, change it, and after closing read its receipt."""
     amendement = get_amendement(amendement_id, current_user)
@@ -77,7 +78,7 @@ def bulletin(amendement_id: int):
                            refus=services.refus_de_vote(amendement, tour, current_user)), outcome.status
 
 
-@bp.route("/tours/<int:tour_id>/resultats")
+@bp.route("/tours/<id:tour_id>/resultats")
 def resultats(tour_id: int):
     """The round's results: a chart and a table (nothing while the vote is open, unless the rules say live)."""
     tour = get_tour(tour_id)
@@ -89,7 +90,7 @@ def resultats(tour_id: int):
                            visibles=lectures.resultats_visibles(tour))
 
 
-@bp.route("/amendements/<int:amendement_id>/resultat")
+@bp.route("/amendements/<id:amendement_id>/resultat")
 def resultat(amendement_id: int):
     """One amendment's result explained in French, its chart, its table and the list of receipts."""
     amendement = get_amendement(amendement_id, current_user)
@@ -106,7 +107,7 @@ def resultat(amendement_id: int):
     )
 
 
-@bp.route("/tours/<int:tour_id>/participation")
+@bp.route("/tours/<id:tour_id>/participation")
 def tableau(tour_id: int):
     """Participation dashboard: per department and per theme, with charts and their tables."""
     tour = get_tour(tour_id)

@@ -48,10 +48,10 @@ class ReglesForm(Form):
     majorite = ChoiceField("Règle de majorité", choices={m.value: m.label for m in Majorite}, validate_choice=True)
     une_voix_par_service = BooleanField("Une voix par service (chaque service vote comme la majorité de ses agents)")
     resultats_en_direct = BooleanField("Résultats visibles pendant le vote")
-    cosignataires_min = IntegerField("Nombre minimum de services cosignataires pour qu’un amendement soit soumis au vote",
-                                     validators=[InputRequired("Indiquez un nombre (0 pour aucun minimum)."),
-                                                 NumberRange(0, MAX_COSIGNATAIRES,
-                                                             f"Indiquez un nombre de 0 à {MAX_COSIGNATAIRES}.")])
+    cosignataires_min = IntegerField(
+        "Nombre minimum de services cosignataires pour qu’un amendement soit soumis au vote",
+        validators=[InputRequired("Indiquez un nombre (0 pour aucun minimum)."),
+                    NumberRange(0, MAX_COSIGNATAIRES, f"Indiquez un nombre de 0 à {MAX_COSIGNATAIRES}.")])
     validation_seuil = IntegerField("Seuil de validation d’une nouvelle version (nombre d’approbations du comité)",
                                     validators=[InputRequired("Indiquez le nombre d’approbations nécessaires."),
                                                 NumberRange(1, MAX_VALIDATION,

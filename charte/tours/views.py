@@ -19,7 +19,7 @@ from charte.web import run_form
 bp = Blueprint("tours", __name__)
 
 
-@bp.route("/admin/chartes/<int:charte_id>/regles", methods=["GET", "POST"])
+@bp.route("/admin/chartes/<id:charte_id>/regles", methods=["GET", "POST"])
 @requires("admin")
 def regles(charte_id: int):
     """Set the charter's voting rules, frozen into each round when it opens."""
@@ -37,7 +37,7 @@ def regles(charte_id: int):
                            comite=comite), outcome.status
 
 
-@bp.route("/chartes/<int:charte_id>/tours")
+@bp.route("/chartes/<id:charte_id>/tours")
 def index(charte_id: int):
     """The charter's amendment rounds, newest first."""
     charte = get_charte(charte_id)
@@ -45,7 +45,7 @@ def index(charte_id: int):
     return render_template("tours/index.html", charte=charte, tours=tours, tour_ouvert=services.tour_ouvert(charte))
 
 
-@bp.route("/chartes/<int:charte_id>/tours/nouveau", methods=["GET", "POST"])
+@bp.route("/chartes/<id:charte_id>/tours/nouveau", methods=["GET", "POST"])
 @requires("comite")
 def create(charte_id: int):
     """Open an amendment round on the version in force, with its two windows (Paris time)."""
@@ -61,7 +61,7 @@ def create(charte_id: int):
                            tour_ouvert=services.tour_ouvert(charte)), outcome.status
 
 
-@bp.route("/tours/<int:tour_id>")
+@bp.route("/tours/<id:tour_id>")
 def show(tour_id: int):
     """A round: its state, windows, frozen rules, amendments, and the reader's own ballots."""
     tour = services.get_tour(tour_id)
@@ -76,7 +76,7 @@ def show(tour_id: int):
     )
 
 
-@bp.route("/tours/<int:tour_id>/fenetre", methods=["GET", "POST"])
+@bp.route("/tours/<id:tour_id>/fenetre", methods=["GET", "POST"])
 @requires("comite")
 def fenetre(tour_id: int):
     """Close a window early or extend it, with a recorded reason."""

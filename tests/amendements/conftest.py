@@ -51,6 +51,7 @@ def snapshot() -> tuple:
 
     db.session.rollback()
     actions = db.session.scalar(select(func.count()).select_from(JournalEntry).where(
-        JournalEntry.action.not_in(("connexion.reussie", "deconnexion"))))  # the tests log in and out
+        # The tests log in and out; refused access and CSRF failures are journalled as security traces.
+        JournalEntry.action.not_in(("connexion.reussie", "deconnexion", "acces.refuse", "csrf.refuse"))))
     return tuple(rows(m) for m in (Amendement, Revision, Cosignature, Commentaire, CommentaireEdition,
                                    Notification)) + (actions,)

@@ -72,7 +72,8 @@ def test_fifty_agents_vote_on_one_amendment_at_the_same_moment(app, scrutin, att
     results, errors = run_at_once(app, jobs)
     assert errors == []
     assert results == ["depose"] * THREADS
-    counted = Counter(c.value for c in db.session.scalars(select(Bulletin.choix).filter_by(amendement_id=amendement.id)))
+    counted = Counter(c.value for c in db.session.scalars(
+        select(Bulletin.choix).filter_by(amendement_id=amendement.id)))
     assert counted == Counter(choices[i % 3] for i in range(THREADS)) == {"pour": 17, "contre": 17, "abstention": 16}
     assert count(BulletinEvenement) == THREADS
     assert count(JournalEntry, action="bulletin.depose") == THREADS

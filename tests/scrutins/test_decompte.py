@@ -201,8 +201,10 @@ def test_votants_requis_is_the_smallest_number_that_reaches_the_quorum(quorum, e
 def test_explanation_of_a_simple_vote():
     result = decompter(Regles(25, Regle.SIMPLE), 80, bulletins(pour=20, contre=12, abstention=2))
     lines = expliquer(result)
-    assert lines[0] == f"Quorum atteint{NBSP}: 34{NBSP}votants sur 80{NBSP}agents, seuil 25{NBSP}% (20{NBSP}votants au moins)."
-    assert lines[1] == f"Majorité simple (bulletins){NBSP}: 20 «{NBSP}pour{NBSP}» > 12 «{NBSP}contre{NBSP}», majorité obtenue."
+    assert lines[0] == (f"Quorum atteint{NBSP}: 34{NBSP}votants sur 80{NBSP}agents, seuil 25{NBSP}% "
+                        f"(20{NBSP}votants au moins).")
+    assert lines[1] == (f"Majorité simple (bulletins){NBSP}: 20 «{NBSP}pour{NBSP}» > 12 «{NBSP}contre{NBSP}», "
+                        "majorité obtenue.")
     assert lines[-1] == f"Résultat{NBSP}: adopté."
 
 

@@ -228,7 +228,8 @@ def test_two_members_opening_a_round_at_once_get_one_round(app, make_user, make_
 def test_close_the_submission_window_now_with_a_reason(client, auth, make_user, make_tour):
     tour = make_tour()
     auth.login(make_user("comite"))
-    response = client.submit(f"/tours/{tour.id}/fenetre", {"fenetre": "depot", "fin": "", "motif": "Assez d’amendements."})
+    response = client.submit(f"/tours/{tour.id}/fenetre",
+                             {"fenetre": "depot", "fin": "", "motif": "Assez d’amendements."})
     assert response.status_code == 302
     db.session.refresh(tour)
     assert abs((tour.depot_fin_at - maintenant()).total_seconds()) < 5

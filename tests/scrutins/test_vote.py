@@ -51,7 +51,8 @@ def test_opening_the_vote_freezes_the_electorate_and_moves_the_admissible_amendm
     assert db.session.get(Amendement, brouillon.id).statut == AmendementStatut.BROUILLON
     assert s.tour.statut == TourStatut.VOTE and s.tour.vote_ouvert_par_id == s.comite.id
     assert s.tour.electeurs_count == 4  # 3 agents and the committee member; not the disabled account
-    electeurs = {(e.user_id, e.departement_id) for e in db.session.scalars(select(Electeur).filter_by(tour_id=s.tour.id))}
+    electeurs = {(e.user_id, e.departement_id)
+                 for e in db.session.scalars(select(Electeur).filter_by(tour_id=s.tour.id))}
     assert electeurs == {(u.id, u.departement_id) for u in [s.comite, *s.electeurs]}
     notified = set(db.session.scalars(select(Notification.user_id).filter_by(type="vote_ouvert")))
     assert notified == {u.id for u in [s.comite, *s.electeurs]}
@@ -407,7 +408,8 @@ def test_closing_counts_stores_results_gives_receipts_and_notifies(client, auth,
     assert "Quorum atteint\u00a0: 4\u00a0votants sur 5\u00a0agents, seuil 50\u00a0% (3\u00a0votants au moins)." in text
     assert "Majorité simple (bulletins)\u00a0: 2 «\u00a0pour\u00a0» > 1 «\u00a0contre\u00a0», majorité obtenue." in text
     assert "chacun peut recompter cette liste" in text
-    listed = re.findall(r"<td><code>([A-Z0-9-]+)</code></td><td>(Pour|Contre|Abstention)</td>", page.get_data(as_text=True))
+    listed = re.findall(r"<td><code>([A-Z0-9-]+)</code></td><td>(Pour|Contre|Abstention)</td>",
+                        page.get_data(as_text=True))
     assert [code for code, _ in listed] == sorted(code for code, _ in listed)
     assert recompter((code, choix.lower()) for code, choix in listed) == \
         type(recompter([]))(ra.pour, ra.contre, ra.abstention)
@@ -474,7 +476,8 @@ def test_an_adopted_amendment_whose_clause_is_deleted_lapses(scrutin, make_amend
     db.session.commit()
     assert suppr.statut == AmendementStatut.ADOPTE
     assert modif.statut == AmendementStatut.CADUC
-    assert modif.motif == f"Caduc\u00a0: la clause DON-2 est supprimée par l’amendement n°\u00a0{suppr.numero}, adopté au même vote."
+    assert modif.motif == (f"Caduc\u00a0: la clause DON-2 est supprimée par l’amendement n°\u00a0{suppr.numero}, "
+                           "adopté au même vote.")
     assert db.session.get(Resultat, modif.id).adopte  # the vote itself adopted it
 
 
