@@ -11,10 +11,10 @@ from sqlalchemy.orm import joinedload
 
 from charte.accounts.models import Departement
 from charte.amendements.models import Amendement, AmendementStatut
+from charte.extensions import db
 from charte.scrutins import decompte
 from charte.scrutins.graphiques import Graphique, barres
 from charte.scrutins.models import Bulletin, Choix, Electeur, Resultat
-from charte.extensions import db
 from charte.texte import pluriel
 from charte.tours.models import Tour, TourStatut
 

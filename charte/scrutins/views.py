@@ -11,10 +11,10 @@ from charte.scrutins.forms import BulletinForm
 from charte.scrutins.participation import graphiques, participation
 from charte.security import requires
 from charte.temps import maintenant
-from charte.tours.forms import MotifForm
-from charte.tours.services import get_tour
-from charte.tours.models import TourStatut
 from charte.texte import pluriel
+from charte.tours.forms import MotifForm
+from charte.tours.models import TourStatut
+from charte.tours.services import get_tour
 from charte.web import run_form
 
 bp = Blueprint("scrutins", __name__)
