@@ -56,7 +56,8 @@ def _proposer(tour: Tour, auteur: User, ref: str, avant: str, apres: str, expose
               titre: str | None = None) -> Amendement:
     """A modification of clause `ref` replacing `avant` by `apres` in its text, drafted then submitted."""
     clause = tour.charte.version_courante.clause(ref)
-    assert avant in clause.texte, (ref, avant)
+    if avant not in clause.texte:  # the template changed: the story must be rewritten
+        raise ValueError(f"« {avant} » ne figure pas dans la clause {ref}.")
     amendement = creer_amendement(tour, "modification", clause_ref=ref, titre=titre or clause.titre,
                                   texte=clause.texte.replace(avant, apres), expose=expose, actor=auteur)
     return deposer_amendement(amendement, actor=auteur)
@@ -85,7 +86,7 @@ def premier_tour(charte: Charte, g: dict[str, User]) -> Tour:
                        "Les erreurs sur les noms propres sont les plus fréquentes dans nos actes ; "
                        "les chiffres restent à vérifier.", 2, actor=g["julien"])
     dates = _proposer(tour, g["thomas"], "RESP-1", relire,
-                      "vérifie les faits, les chiffres, les dates et les références réglementaires",
+                      "vérifie les faits, les dates, les chiffres et les références réglementaires",
                       "Les délais d’instruction de l’urbanisme reposent sur des dates exactes.")
     sans_ombre = creer_amendement(tour, "suppression", clause_ref="TRANS-4", actor=g["elise"],
                                   expose="Un usage non validé n’a pas à être encadré : il doit cesser.")
@@ -151,7 +152,7 @@ def consolider_premier_tour(tour: Tour, g: dict[str, User]) -> None:
 
 def _texte_fusionne(texte: str) -> str:
     return texte.replace("vérifie les faits, les chiffres et les références réglementaires",
-                         "vérifie les faits, les noms propres, les chiffres, les dates et les références "
+                         "vérifie les faits, les noms propres, les dates, les chiffres et les références "
                          "réglementaires")
 
 
