@@ -57,7 +57,7 @@ def _proposer(tour: Tour, auteur: User, ref: str, avant: str, apres: str, expose
     """A modification of clause `ref` replacing `avant` by `apres` in its text, drafted then submitted."""
     clause = tour.charte.version_courante.clause(ref)
     if avant not in clause.texte:  # the template changed: the story must be rewritten
-        raise ValueError(f"« {avant} » ne figure pas dans la clause {ref}.")
+        raise ValueError(f"«\u00a0{avant}\u00a0» ne figure pas dans la clause {ref}.")
     amendement = creer_amendement(tour, "modification", clause_ref=ref, titre=titre or clause.titre,
                                   texte=clause.texte.replace(avant, apres), expose=expose, actor=auteur)
     return deposer_amendement(amendement, actor=auteur)
@@ -83,13 +83,13 @@ def premier_tour(charte: Charte, g: dict[str, User]) -> Tour:
     reviser_amendement(noms, noms.titre, noms.texte.replace("les noms", "les noms propres"),
                        noms.expose, 1, actor=g["julien"])
     reviser_amendement(noms, noms.titre, noms.texte.replace("les noms propres", "les noms propres, les chiffres"),
-                       "Les erreurs sur les noms propres sont les plus fréquentes dans nos actes ; "
+                       "Les erreurs sur les noms propres sont les plus fréquentes dans nos actes\u00a0; "
                        "les chiffres restent à vérifier.", 2, actor=g["julien"])
     dates = _proposer(tour, g["thomas"], "RESP-1", relire,
                       "vérifie les faits, les dates, les chiffres et les références réglementaires",
                       "Les délais d’instruction de l’urbanisme reposent sur des dates exactes.")
     sans_ombre = creer_amendement(tour, "suppression", clause_ref="TRANS-4", actor=g["elise"],
-                                  expose="Un usage non validé n’a pas à être encadré : il doit cesser.")
+                                  expose="Un usage non validé n’a pas à être encadré\u00a0: il doit cesser.")
     deposer_amendement(sans_ombre, actor=g["elise"])
     ombre = _proposer(tour, g["marc"], "TRANS-4", "sans reproche ni sanction", "sans reproche ni sanction, "
                       "dans un délai d’un mois", "Un délai clair aide les agents à se déclarer.")
@@ -110,26 +110,27 @@ def premier_tour(charte: Charte, g: dict[str, User]) -> Tour:
     declarer_irrecevable(hors_sujet, "Le régime indemnitaire relève du dialogue social, pas de cette charte.",
                          actor=g["nadia"])
 
-    ouvrir_vote(tour, g["claire"], "Tous les services ont déposé leurs propositions : le comité ouvre le vote "
+    ouvrir_vote(tour, g["claire"], "Tous les services ont déposé leurs propositions\u00a0: le comité ouvre le vote "
                                    "une semaine plus tôt.")
     votants = [g[n] for n in ("julien", "sophie", "lucas", "amina", "thomas", "elise", "marc", "ines", "claire")]
     for amendement in (noms, dates, sans_ombre, ombre):
         _voter(amendement, votants[:6], votants[6:8], votants[8:])
     _voter(sante, [g["amina"], g["lucas"]], [g["julien"], g["thomas"], g["elise"], g["marc"], g["claire"]])
     voter(sante, g["lucas"], "contre", "Réflexion faite, le délégué suffit.")  # a change of mind
-    clore_scrutin(tour, g["claire"], "Tous les inscrits actifs se sont prononcés : le comité clôt le vote "
+    clore_scrutin(tour, g["claire"], "Tous les inscrits actifs se sont prononcés\u00a0: le comité clôt le vote "
                                      "avant son terme.")
     return tour
 
 
 def _debattre(amendement: Amendement, g: dict[str, User]) -> None:
     """A discussion thread: a comment edited by its author, a reply, and an off-topic one hidden."""
-    question = commenter_amendement(amendement, "Faut-il aussi vérifier les prénoms composés ?", actor=g["amina"])
-    commenter_amendement(amendement, "Oui : « noms propres » couvre les prénoms.", question.id, actor=g["julien"])
-    modifier_commentaire(question, "Faut-il aussi vérifier les prénoms composés et les noms d’usage ?",
+    question = commenter_amendement(amendement, "Faut-il aussi vérifier les prénoms composés\u00a0?", actor=g["amina"])
+    commenter_amendement(amendement, "Oui\u00a0: «\u00a0noms propres\u00a0» couvre les prénoms.", question.id,
+                         actor=g["julien"])
+    modifier_commentaire(question, "Faut-il aussi vérifier les prénoms composés et les noms d’usage\u00a0?",
                          actor=g["amina"])
-    hors_sujet = commenter_amendement(amendement, "Et la cantine, quand est-ce qu’on en parle ?", actor=g["marc"])
-    masquer_commentaire(hors_sujet, "Hors sujet : la restauration scolaire n’est pas l’objet de cette charte.",
+    hors_sujet = commenter_amendement(amendement, "Et la cantine, quand est-ce qu’on en parle\u00a0?", actor=g["marc"])
+    masquer_commentaire(hors_sujet, "Hors sujet\u00a0: la restauration scolaire n’est pas l’objet de cette charte.",
                         actor=g["claire"])
 
 
@@ -143,7 +144,7 @@ def consolider_premier_tour(tour: Tour, g: dict[str, User]) -> None:
         resoudre_conflit(
             conflit, projet.contenu.clause(conflit.ref).titre,
             _texte_fusionne(projet.base_version.clause(conflit.ref).texte),
-            "Les deux amendements adoptés complètent la même liste : le comité les réunit.",
+            "Les deux amendements adoptés complètent la même liste\u00a0: le comité les réunit.",
             conflit.amendement_ids, projet.revision, actor=g["paul"])
     soumettre_projet(projet, projet.revision, actor=g["paul"])
     decider_projet(projet, "approuve", "Conforme aux votes.", projet.revision, actor=g["claire"])
@@ -174,7 +175,7 @@ def second_tour(charte: Charte, g: dict[str, User]) -> Tour:
                      expose="Brouillon en cours de rédaction.", actor=g["sophie"])
     cosigner_amendement(photos, actor=g["julien"])
     cosigner_amendement(registre, actor=g["elise"])
-    ouvrir_vote(tour, g["claire"], "Propositions peu nombreuses : le comité ouvre le vote sans attendre.")
+    ouvrir_vote(tour, g["claire"], "Propositions peu nombreuses\u00a0: le comité ouvre le vote sans attendre.")
     _voter(photos, [g["lucas"], g["amina"], g["julien"]], [g["marc"]])
     _voter(registre, [g["thomas"]], [], [g["ines"]])
     return tour
