@@ -5,6 +5,7 @@ from charte.accounts.double_facteur import enroler_sans_verification
 from charte.accounts.passwords import generate_password
 from charte.accounts.services import creer_compte, creer_departement
 from charte.chartes.services import MODELES_DIR, creer_charte, importer_modele
+from charte.demo_tours import jouer_les_tours
 from charte.parametres import NOM_COLLECTIVITE, set_parametre
 
 DEMO_AUTHORITY = "Ville de Belval-sur-Loire"
@@ -38,7 +39,7 @@ COMPTES = [
 
 
 def fill_demo(password: str | None, authority: str | None = None) -> list[tuple]:
-    """Create the demo's departments, accounts and charter; returns (user, password, TOTP secret or
+    """Create the demo's departments, accounts and charter, then play its rounds (see charte.demo_tours); returns (user, password, TOTP secret or
     None) triples. Committee members and admins are enrolled in the second factor, their secret
     printed so that a person can add it to an authenticator app and a script can compute codes."""
     set_parametre(NOM_COLLECTIVITE, authority or DEMO_AUTHORITY)
@@ -52,5 +53,6 @@ def fill_demo(password: str | None, authority: str | None = None) -> list[tuple]
     path = MODELES_DIR / DEFAULT_TEMPLATE
     admin = created[0][0]
     modele = importer_modele(path.read_bytes(), path.name, admin)
-    creer_charte(modele, f"Charte d’usage de l’intelligence artificielle — {authority or DEMO_AUTHORITY}", admin)
+    charte = creer_charte(modele, f"Charte d’usage de l’intelligence artificielle — {authority or DEMO_AUTHORITY}", admin)
+    jouer_les_tours(charte)
     return created

@@ -311,18 +311,19 @@ def _swap_ids(data: dict, table: str, first: int, second: int) -> None:
 
 
 def test_a_child_with_a_smaller_id_than_its_parent_is_restored(filled, runner, tmp_path):
-    """Version 2 points to version 1: give version 2 the smaller id, so that id order is not parent order."""
+    """Version 2 points to version 1: give version 2 the smaller id, so that id order is not parent order
+    (the demo's version 2, adopted from its first round; version 3 is the submitted revision on top)."""
     data = json.loads(_export(runner, tmp_path / "s.json"))
     _swap_ids(data, "versions", 1, 2)
     versions = data["tables"]["versions"]
     parent = versions["colonnes"].index("parent_id")
-    assert {row[0]: row[parent] for row in versions["lignes"]} == {1: 2, 2: None}
+    assert {row[0]: row[parent] for row in versions["lignes"]} == {1: 2, 2: None, 3: 1}
     (tmp_path / "echange.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     _empty_all_tables()
     result = runner.invoke(args=["charte", "import-json", str(tmp_path / "echange.json")])
     assert result.exit_code == 0, result.output
     charte = db.session.scalars(select(Charte)).one()
-    assert [(v.id, v.numero, v.parent_id) for v in charte.versions] == [(2, 1, None), (1, 2, 2)]
+    assert [(v.id, v.numero, v.parent_id) for v in charte.versions] == [(2, 1, None), (1, 2, 2), (3, 3, 1)]
     schemas = [schema for _, schema in sauvegarde.table_schemas()]
     canonical = serialise(read_tables(read_header(json.dumps(data)), schemas), schemas)
     assert _export(runner, tmp_path / "apres.json").decode("utf-8") == canonical
