@@ -164,7 +164,7 @@ def _bilan_text(bilan: sauvegarde.Bilan) -> str:
     return f"{pluriel(bilan.tables, 'table')}, {pluriel(bilan.lignes, 'ligne')}\u00a0; {journal}"
 
 
-@charte_cli.command("export-json")
+@charte_cli.command("export-json", help="Écrire toute la base, lue en un seul instantané, dans un fichier de sauvegarde JSON (droits 0600).")
 @click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Fichier à écrire (remplacé s’il existe).")
 @with_appcontext
@@ -185,7 +185,7 @@ def export_json_command(output: Path):
     click.echo(f"Sauvegarde écrite dans {output}\u00a0: {_bilan_text(bilan)}.")
 
 
-@charte_cli.command("import-json")
+@charte_cli.command("import-json", help="Restaurer une sauvegarde JSON dans une base vide ; un fichier refusé n’écrit rien.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_json_command(path: Path):
