@@ -185,7 +185,7 @@ def export_json_command(output: Path):
     click.echo(f"Sauvegarde écrite dans {output}\u00a0: {_bilan_text(bilan)}.")
 
 
-@charte_cli.command("import-json", help="Restaurer une sauvegarde JSON dans une base vide ; un fichier refusé n’écrit rien.")
+@charte_cli.command("import-json", help="Restaurer une sauvegarde JSON dans une base vide\u00a0; un fichier refusé n’écrit rien.")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def import_json_command(path: Path):
