@@ -65,6 +65,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte.cli import charte_cli
     from charte.journal.views import bp as journal_bp
     from charte.public.views import bp as public_bp
+    from charte.publication.views import bp as publication_bp
 
     login_manager.user_loader(load_user)
     security.install(app)
@@ -74,5 +75,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chartes_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(publication_bp)
     app.cli.add_command(charte_cli)
     return app

@@ -3,3 +3,4 @@ from charte.accounts.models import Departement, LoginAttempt, User  # noqa: F401
 from charte.chartes.models import Charte, Modele, Version, VersionClause  # noqa: F401
 from charte.journal.models import JournalEntry  # noqa: F401
 from charte.parametres import Parametre  # noqa: F401
+from charte.publication.models import Publication  # noqa: F401

@@ -29,6 +29,7 @@ ACTIONS = {
     "charte.creee": "Charte créée",
     "version.creee": "Version créée",
     "parametre.modifie": "Paramètre modifié",
+    "version.publiee": "Version publiée et signée",
 }
 
 _PG_JOURNAL_LOCK = 0x43484152  # "CHAR": serialises writers of the chain on PostgreSQL
