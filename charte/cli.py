@@ -149,8 +149,8 @@ def demo_command(password: str | None):
 
 @charte_cli.command("gen-cert")
 @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Fichier PKCS#12 à créer (par défaut : certificat-demo.p12 dans le dossier d’instance).")
-@click.option("--name", "nom", default=None, help="Nom du titulaire (par défaut : le nom de la collectivité).")
+              help="Fichier PKCS#12 à créer (par défaut : certificat-demo.p12 dans le dossier d’instance).")
+@click.option("--name", "nom", default=None, help="Nom du titulaire (par défaut : le nom de la collectivité).")
 @click.option("--days", "jours", type=click.IntRange(1, 3650), default=3 * 365, show_default=True,
               help="Durée de validité en jours.")
 @click.option("--password", default="", help="Mot de passe du fichier PKCS#12 (aucun par défaut).")
@@ -175,13 +175,13 @@ def gen_cert_command(output: Path | None, nom: str | None, jours: int, password:
             written = str(output)
             variables = f"CHARTE_SIGNING_P12={output}"
     except FileExistsError as exc:
-        _fail(f"le fichier {exc.args[0]} existe déjà : il n’a pas été remplacé.")
+        _fail(f"le fichier {exc.args[0]} existe déjà : il n’a pas été remplacé.")
     except OSError as exc:
         _fail(f"impossible d’écrire le certificat ({exc.strerror}).")
-    click.echo(f"Certificat autosigné créé : {written}")
-    click.echo(f"Titulaire : {nom} ; valable jusqu’au {cert.not_valid_after_utc:%d/%m/%Y}.")
-    click.echo(f"Empreinte SHA-256 : {empreinte(cert)}")
-    click.echo("Pour l’utiliser, définissez :")
+    click.echo(f"Certificat autosigné créé : {written}")
+    click.echo(f"Titulaire : {nom} ; valable jusqu’au {cert.not_valid_after_utc:%d/%m/%Y}.")
+    click.echo(f"Empreinte SHA-256 : {empreinte(cert)}")
+    click.echo("Pour l’utiliser, définissez :")
     click.echo(variables)
 
 
@@ -207,7 +207,7 @@ def export_pdf_command(numero: int | None, charte_id: int | None, output: Path):
         output.write_bytes(publication.pdf)
     except OSError as exc:
         _fail(f"impossible d’écrire {output} ({exc.strerror}).")
-    click.echo(f"Version {publication.numero} de « {publication.charte.titre} » écrite dans {output} "
+    click.echo(f"Version {publication.numero} de « {publication.charte.titre} » écrite dans {output} "
                f"({publication.pdf_taille} octets, SHA-256 {publication.pdf_sha256}).")
 
 
@@ -222,6 +222,6 @@ def verify_pdf_command(path: Path):
     click.echo(f"{'VALIDE' if verdict.ok else 'NON VALIDE'} — {verdict.titre}")
     click.echo(verdict.explication)
     for label, value in verdict.faits:
-        click.echo(f"  {label} : {value}")
+        click.echo(f"  {label} : {value}")
     db.session.rollback()
     sys.exit(0 if verdict.ok else 1)

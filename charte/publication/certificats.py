@@ -91,10 +91,10 @@ def probleme_certificat(cert: x509.Certificate, key, maintenant: datetime) -> st
     except x509.ExtensionNotFound:
         usage = None
     if usage is None or not (usage.digital_signature or usage.content_commitment):
-        return ("Le certificat n’autorise pas la signature de documents (usage de clé « signature numérique » "
-                "ou « non-répudiation » absent).")
+        return ("Le certificat n’autorise pas la signature de documents (usage de clé « signature numérique » "
+                "ou « non-répudiation » absent).")
     if not isinstance(key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        return "La clé privée du certificat n’est ni RSA ni ECDSA : pyHanko ne sait pas signer avec elle."
+        return "La clé privée du certificat n’est ni RSA ni ECDSA : pyHanko ne sait pas signer avec elle."
     if key.public_key().public_numbers() != cert.public_key().public_numbers():
         return "La clé privée configurée ne correspond pas au certificat."
     return None
@@ -134,10 +134,10 @@ def _lire(source: SourceCertificat):
 
 
 AUCUN = ("Aucun certificat de signature n’est configuré (CHARTE_SIGNING_P12, ou CHARTE_SIGNING_KEY et "
-         "CHARTE_SIGNING_CERT) : la publication est impossible. Pour une démonstration, créez-en un avec "
-         "« flask --app wsgi charte gen-cert ».")
+         "CHARTE_SIGNING_CERT) : la publication est impossible. Pour une démonstration, créez-en un avec "
+         "« flask --app wsgi charte gen-cert ».")
 ILLISIBLE = ("Le certificat de signature configuré est illisible (fichier absent, mot de passe erroné ou format "
-             "inconnu) : la publication est impossible.")
+             "inconnu) : la publication est impossible.")
 
 
 def charger_certificat(config: Mapping, maintenant: datetime | None = None) -> Certificat:
@@ -151,7 +151,7 @@ def charger_certificat(config: Mapping, maintenant: datetime | None = None) -> C
         raise CertificatRefuse(ILLISIBLE) from None
     probleme = probleme_certificat(cert, key, maintenant or datetime.now(timezone.utc))
     if probleme:
-        raise CertificatRefuse(f"{probleme} La publication est impossible : rien n’a été publié.")
+        raise CertificatRefuse(f"{probleme} La publication est impossible : rien n’a été publié.")
     return Certificat(cert, key, chaine)
 
 

@@ -120,7 +120,7 @@ def markdown_publication(donnees: dict) -> str:
         "---",
         f"titre: {contenu['titre']}",
         f"description: Version {contenu['numero']} publiée par {donnees['producteur']} le "
-        f"{donnees['publication']['publiee_le']} ; SHA-256 {version['sha256']} ; {LICENCE['nom']}.",
+        f"{donnees['publication']['publiee_le']} ; SHA-256 {version['sha256']} ; {LICENCE['nom']}.",
         f"version: {contenu['numero']}",
         "---",
         "",

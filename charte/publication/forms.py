@@ -8,7 +8,7 @@ from charte.forms import Form
 
 class PublierForm(Form):
     confirmation = BooleanField(
-        "Je confirme la publication : le PDF sera signé au nom de la collectivité et la publication est définitive.",
+        "Je confirme la publication : le PDF sera signé au nom de la collectivité et la publication est définitive.",
         validators=[DataRequired("Cochez la case pour confirmer la publication.")])
 
 

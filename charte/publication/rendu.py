@@ -29,21 +29,21 @@ def chemin_autorise(url: str, racine: Path) -> Path:
     before the check."""
     parts = urlsplit(url)
     if parts.scheme.lower() != "file":
-        raise URLRefusee(f"schéma refusé : {url[:80]}")
+        raise URLRefusee(f"schéma refusé : {url[:80]}")
     if parts.netloc not in ("", "localhost"):
-        raise URLRefusee(f"hôte refusé : {url[:80]}")
+        raise URLRefusee(f"hôte refusé : {url[:80]}")
     if parts.query:
-        raise URLRefusee(f"paramètres refusés : {url[:80]}")
+        raise URLRefusee(f"paramètres refusés : {url[:80]}")
     raw = unquote(parts.path)
     if "\x00" in raw or not raw.startswith("/"):
-        raise URLRefusee(f"chemin refusé : {url[:80]}")
+        raise URLRefusee(f"chemin refusé : {url[:80]}")
     root = racine.resolve()
     try:
         path = Path(raw).resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise URLRefusee(f"fichier introuvable : {url[:80]}") from exc
+        raise URLRefusee(f"fichier introuvable : {url[:80]}") from exc
     if not path.is_relative_to(root) or not path.is_file():
-        raise URLRefusee(f"hors des fichiers statiques : {url[:80]}")
+        raise URLRefusee(f"hors des fichiers statiques : {url[:80]}")
     return path
 
 

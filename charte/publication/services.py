@@ -84,15 +84,15 @@ def signataire_pour(version: Version, certificat: Certificat) -> Signataire:
 def verifier_publiable(version: Version) -> None:
     """Only an adopted version may be published, once, and never behind a newer published one."""
     if version.statut in (VersionStatut.PUBLIEE, VersionStatut.REMPLACEE):
-        raise Conflict(f"La version {version.numero} est déjà publiée : une publication est définitive. "
+        raise Conflict(f"La version {version.numero} est déjà publiée : une publication est définitive. "
                        "Une correction passe par une nouvelle version.")
     if version.statut != VersionStatut.ADOPTEE:
-        raise Conflict(f"La version {version.numero} n’est pas adoptée (état : {version.statut.label}) : "
+        raise Conflict(f"La version {version.numero} n’est pas adoptée (état : {version.statut.label}) : "
                        "seule une version adoptée peut être publiée.")
     newer = [v.numero for v in version.charte.versions
              if v.statut == VersionStatut.PUBLIEE and v.numero > version.numero]
     if newer:
-        raise Conflict(f"La version {max(newer)}, plus récente, est déjà publiée : la version {version.numero} "
+        raise Conflict(f"La version {max(newer)}, plus récente, est déjà publiée : la version {version.numero} "
                        "ne peut plus l’être.")
 
 

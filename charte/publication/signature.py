@@ -102,7 +102,7 @@ def style_bloc(signataire: Signataire, police: Path = POLICE_SIGNATURE) -> TextS
     if signataire.role:
         lignes.append(_pdf_text(signataire.role))
     lignes.append(f"{_pdf_text(signataire.lieu)}, le %(ts)s" if signataire.lieu else "Le %(ts)s")
-    lignes.append("Certificat : %(signer)s")
+    lignes.append("Certificat : %(signer)s")
     return TextStampStyle(
         stamp_text="\n".join(lignes),
         text_box_style=TextBoxStyle(font=_PoliceEmbarquee(str(police)), font_size=9),
@@ -116,7 +116,7 @@ def signer_pdf(pdf: bytes, certificat: Certificat, signataire: Signataire, cadre
                tsa_url: str | None = None, police: Path = POLICE_SIGNATURE) -> bytes:
     """Sign the PDF (an incremental update that covers the whole file); returns the signed bytes."""
     if cadre is not None and not police.is_file():
-        raise SignatureImpossible(f"La police du bloc de signature est introuvable ({police}) : installez le "
+        raise SignatureImpossible(f"La police du bloc de signature est introuvable ({police}) : installez le "
                                   "paquet fonts-dejavu-core. Rien n’a été publié.")
     metadata = PdfSignatureMetadata(
         field_name=FIELD_NAME,
@@ -136,6 +136,6 @@ def signer_pdf(pdf: bytes, certificat: Certificat, signataire: Signataire, cadre
     try:
         return signer.sign_pdf(writer).getvalue()
     except TimestampRequestError:
-        raise SignatureImpossible(f"Le serveur d’horodatage ({tsa_url}) n’a pas répondu correctement : la "
+        raise SignatureImpossible(f"Le serveur d’horodatage ({tsa_url}) n’a pas répondu correctement : la "
                                   "publication est impossible, rien n’a été publié. Réessayez plus tard.") from None
 

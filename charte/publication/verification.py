@@ -188,40 +188,40 @@ def conclure(analyse: Analyse, autorite: str, certificats_autorite: dict[str, st
     faits = _faits(analyse, nature)
     if analyse.etat == "non_pdf":
         return Verdict("non_pdf", False, "Ce fichier n’est pas un PDF",
-                       "Le fichier envoyé n’est pas un document PDF : il ne peut pas être vérifié.", faits)
+                       "Le fichier envoyé n’est pas un document PDF : il ne peut pas être vérifié.", faits)
     if analyse.etat == "illisible":
         return Verdict("illisible", False, "PDF endommagé ou illisible",
-                       "Ce PDF est endommagé : sa structure ne peut pas être lue, sa signature ne peut donc pas être "
-                       "vérifiée. S’il a été téléchargé ici, il a été modifié depuis ; téléchargez l’original.", faits)
+                       "Ce PDF est endommagé : sa structure ne peut pas être lue, sa signature ne peut donc pas être "
+                       "vérifiée. S’il a été téléchargé ici, il a été modifié depuis ; téléchargez l’original.", faits)
     if analyse.etat == "non_signe":
         return Verdict("non_signe", False, "Document non signé",
-                       f"Ce PDF ne porte aucune signature électronique : rien ne permet de l’attribuer à {autorite}.",
+                       f"Ce PDF ne porte aucune signature électronique : rien ne permet de l’attribuer à {autorite}.",
                        faits)
     if analyse.erreur or not analyse.intacte:
-        return Verdict("altere", False, "Signature rompue : document modifié",
-                       "Le contenu de ce PDF a été modifié après sa signature : la signature ne correspond plus "
+        return Verdict("altere", False, "Signature rompue : document modifié",
+                       "Le contenu de ce PDF a été modifié après sa signature : la signature ne correspond plus "
                        "au document. Ne vous fiez pas à ce fichier.", faits)
     if not analyse.couvre_tout:
         suite = ""
         if publication_signee is not None:
-            suite = (f" La partie signée est bien la version {publication_signee.numero} de « "
-                     f"{publication_signee.charte_titre} » : téléchargez l’original sur {publication_signee.url}.")
+            suite = (f" La partie signée est bien la version {publication_signee.numero} de « "
+                     f"{publication_signee.charte_titre} » : téléchargez l’original sur {publication_signee.url}.")
         return Verdict("modifie_apres_signature", False, "Modifié après la signature",
                        "La signature d’origine est intacte, mais des données ont été ajoutées au fichier après la "
-                       "signature (mise à jour incrémentale) : ce fichier n’est pas le document tel qu’il a été "
+                       "signature (mise à jour incrémentale) : ce fichier n’est pas le document tel qu’il a été "
                        f"signé et publié.{suite}", faits, publication_signee)
     if nature is None:
         return Verdict("autre_certificat", False, "Signé par quelqu’un d’autre",
-                       f"La signature est intacte, mais elle a été faite avec le certificat « "
-                       f"{analyse.certificat_nom} », qui n’est pas celui de {autorite} : ce document n’est pas une "
+                       f"La signature est intacte, mais elle a été faite avec le certificat « "
+                       f"{analyse.certificat_nom} », qui n’est pas celui de {autorite} : ce document n’est pas une "
                        f"publication de {autorite}.", faits)
     if publication is None:
         return Verdict("non_publie", False, "Signé par la collectivité, mais non publié ici",
                        f"Le document est intact et signé avec le certificat de {autorite}, mais il ne correspond à "
                        "aucune version publiée sur ce site.", faits)
     return Verdict("valide", True, "Document authentique et intact",
-                   f"Ce PDF est la version {publication.numero} de « {publication.charte_titre} », publiée par "
-                   f"{autorite} le {_date(publication.published_at)}. Il est intact : pas un octet n’a changé "
+                   f"Ce PDF est la version {publication.numero} de « {publication.charte_titre} », publiée par "
+                   f"{autorite} le {_date(publication.published_at)}. Il est intact : pas un octet n’a changé "
                    "depuis sa signature.", faits, publication)
 
 

@@ -104,7 +104,7 @@ def comparaison(charte_id: int, numero: int):
     publication = services.get_publication(charte_id, numero)
     found = services.comparaison(publication)
     if found is None:
-        raise NotFound("C’est la première version publiée de cette charte : il n’y a rien à comparer.")
+        raise NotFound("C’est la première version publiée de cette charte : il n’y a rien à comparer.")
     return render_template("publication/comparaison.html", publication=publication, comparaison=found)
 
 
