@@ -102,6 +102,15 @@ def _profil_srgb() -> ColorProfile:
                         (["r"], ["g"], ["b"]))
 
 
+def _sans_producteur(_document, pdf) -> None:
+    """Leave the producer to the XMP metadata alone.
+
+    PDF/A wants the document information dictionary and the XMP packet to agree. pyHanko, when it
+    signs, rewrites the XMP with its own producer but appends itself to an existing /Producer entry
+    ("WeasyPrint …; pyHanko …"): the two would then differ. Without the entry, they cannot."""
+    pdf.info.pop("Producer", None)
+
+
 def _cadre(document, ancre: str | None) -> Cadre | None:
     if not ancre:
         return None
@@ -130,5 +139,5 @@ def rendre_pdf(html: str, racine_static: Path, pieces: list[PieceJointe] = (), a
                    relationship=piece.relation)
         for piece in pieces
     ]
-    pdf = document.write_pdf(attachments=attachments, **options)
+    pdf = document.write_pdf(attachments=attachments, finisher=_sans_producteur, **options)
     return RenduPdf(pdf, len(document.pages), _cadre(document, ancre_signature), tuple(fetcher.refusees))

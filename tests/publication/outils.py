@@ -75,3 +75,22 @@ def pieces_jointes(pdf: bytes) -> dict[str, bytes]:
         spec = names[i + 1].get_object()
         out[str(names[i])] = spec["/EF"]["/F"].get_object().data
     return out
+
+
+def nouvelle_version(charte, *, texte: dict[str, str] | None = None, retirer: tuple[str, ...] = (),
+                     statut=None):
+    """Write the charter's next version (adopted unless told), with some clause texts changed or removed."""
+    import json
+
+    from charte.chartes.models import VersionStatut
+    from charte.chartes.services import _write_version
+    from charte.extensions import db
+
+    base = charte.versions[-1]
+    clauses = [{"ref": c.ref, "theme": c.theme, "theme_position": c.theme_position, "position": c.position,
+                "titre": c.titre, "texte": (texte or {}).get(c.ref, c.texte)}
+               for c in base.clauses if c.ref not in retirer]
+    version = _write_version(charte, base.titre, base.preambule, json.loads(base.themes_json), clauses,
+                             statut or VersionStatut.ADOPTEE, None, note="Version d’essai")
+    db.session.commit()
+    return version
