@@ -36,7 +36,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SESSION_COOKIE_NAME="charte_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["CHARTE_SESSION_HOURS"]),
+        # The cookie outlives both limits, which are checked on the server (charte.accounts.sessions):
+        # an ended session is then recognised, and the login page says why.
+        PERMANENT_SESSION_LIFETIME=timedelta(
+            hours=max(app.config["CHARTE_SESSION_HOURS"], app.config["CHARTE_SESSION_MAX_HOURS"])),
         REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
         JSON_AS_ASCII=False,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from charte.accounts import services as accounts
 from charte.accounts.models import ROLES, Departement, User
-from charte.accounts.passwords import check_password_rules
+from charte.accounts.passwords import check_password_strength, personal_words
 from charte.chartes import services as chartes
 from charte.chartes.modeles import TemplateError
 from charte.config import PROJECT_ROOT
@@ -72,11 +72,8 @@ def create_user_command(email: str, department: str, roles: tuple[str, ...], nom
     """Create an account (password asked, or generated and printed)."""
     password = None
     if not generate and sys.stdin.isatty():
+        # Checked by creer_compte: 12 to 128 characters, not guessable, without the e-mail or the name.
         password = click.prompt("Mot de passe (12 à 128 caractères)", hide_input=True, confirmation_prompt=True)
-        try:
-            check_password_rules(password)
-        except DomainError as exc:
-            _fail(exc.message)
     try:
         dep = db.session.scalar(select(Departement).filter_by(nom_key=" ".join(department.split()).casefold()))
         if dep is None:
@@ -121,25 +118,29 @@ def audit_verify_command():
 @with_appcontext
 def demo_command(password: str | None):
     """Fill an empty database with a realistic demo; refuses a non-empty one."""
-    from charte.demo import fill_demo
+    from charte.demo import DEMO_AUTHORITY, fill_demo
 
     upgrade(directory=str(PROJECT_ROOT / "migrations"))
     if db.session.scalar(select(func.count()).select_from(User)) or \
             db.session.scalar(select(func.count()).select_from(Departement)):
         click.echo("La base n’est pas vide : la démonstration n’est créée que dans une base vierge.", err=True)
         sys.exit(EXIT_NOT_EMPTY)
+    authority = current_app.config.get("CHARTE_AUTHORITY_NAME")
     if password is not None:
         try:
-            check_password_rules(password)
+            check_password_strength(password, personal_words(authority=authority or DEMO_AUTHORITY))
         except DomainError as exc:
             _fail(exc.message)
     try:
-        accounts_created = fill_demo(password, current_app.config.get("CHARTE_AUTHORITY_NAME"))
-        lines = [f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}" for user, pwd in accounts_created]
+        accounts_created = fill_demo(password, authority)
+        lines = [f"{user.email}\t{user.role_labels}\t{user.departement.nom}\t{pwd}"
+                 + (f"\ttotp={secret}" if secret else "") for user, pwd, secret in accounts_created]
         db.session.commit()
     except DomainError as exc:
         _fail(exc.message)
-    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe) :")
+    click.echo("Comptes de démonstration (adresse, rôle, service, mot de passe ; pour le comité et "
+               "l’administration, clé de double authentification totp=… à ajouter dans une application "
+               "d’authentification) :")
     for line in lines:
         click.echo(line)
 

@@ -75,6 +75,7 @@ def load_config() -> dict:
         "CHARTE_AUTHORITY_NAME": os.environ.get("CHARTE_AUTHORITY_NAME", ""),
         "CHARTE_PROXY_COUNT": _int("CHARTE_PROXY_COUNT", 0),
         "CHARTE_SESSION_HOURS": _int("CHARTE_SESSION_HOURS", 8),
+        "CHARTE_SESSION_MAX_HOURS": _int("CHARTE_SESSION_MAX_HOURS", 12),
         "MAX_CONTENT_LENGTH": _int("CHARTE_MAX_UPLOAD_KB", 512) * 1024,
         # Publication: the authority's signing certificate (PKCS#12, or PEM key + certificate), the
         # optional RFC 3161 timestamp server, who signs and where, and the public address of the site.

@@ -1,6 +1,7 @@
 """A realistic demo: a fictional town hall, its departments, its people and its charter."""
 from __future__ import annotations
 
+from charte.accounts.double_facteur import enroler_sans_verification
 from charte.accounts.passwords import generate_password
 from charte.accounts.services import creer_compte, creer_departement
 from charte.chartes.services import MODELES_DIR, creer_charte, importer_modele
@@ -37,14 +38,17 @@ COMPTES = [
 
 
 def fill_demo(password: str | None, authority: str | None = None) -> list[tuple]:
-    """Create the demo's departments, accounts and charter; returns (user, password) pairs."""
+    """Create the demo's departments, accounts and charter; returns (user, password, TOTP secret or
+    None) triples. Committee members and admins are enrolled in the second factor, their secret
+    printed so that a person can add it to an authenticator app and a script can compute codes."""
     set_parametre(NOM_COLLECTIVITE, authority or DEMO_AUTHORITY)
     deps = {nom: creer_departement(nom, None) for nom in DEPARTEMENTS}
     created = []
     for email, nom, dep, roles in COMPTES:
         pwd = password or generate_password()
         user, _ = creer_compte(email, nom, deps[dep], roles | {"agent"}, None, password=pwd)
-        created.append((user, pwd))
+        secret = enroler_sans_verification(user) if user.is_second_factor_role else None
+        created.append((user, pwd, secret))
     path = MODELES_DIR / DEFAULT_TEMPLATE
     admin = created[0][0]
     modele = importer_modele(path.read_bytes(), path.name, admin)

@@ -1,9 +1,10 @@
 """French error pages that reveal nothing internal."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from charte.exceptions import DomainError
@@ -27,15 +28,34 @@ def render_error(status: int, message: str | None = None):
     return render_template("errors/error.html", status=status, title=title, message=message or default), status
 
 
+def journal_refusal(kind: str, action: str, **details) -> None:
+    """Journal a refused access or a CSRF failure, at most once a minute per account and address, so
+    that a loop of refused requests cannot flood the journal. Never fails the error page."""
+    from charte.accounts.limitation import attempt_key, clean_address, journal_once, utcnow
+
+    try:
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        journal_once(kind, action, attempt_key(user.email if user else ""), clean_address(request.remote_addr),
+                     utcnow(), actor=user, label="(anonyme)", methode=request.method, chemin=request.path[:200],
+                     **details)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("Refusal not journalled on %s %s", request.method, request.path, exc_info=True)
+
+
 def install(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError):
         db.session.rollback()
+        if exc.status == 403:
+            journal_refusal("acces", "acces.refuse")
         return render_error(exc.status, exc.message)
 
     @app.errorhandler(CSRFError)
-    def _csrf(_exc):
+    def _csrf(exc: CSRFError):
         db.session.rollback()
+        journal_refusal("csrf", "csrf.refuse", motif=exc.description)
         return render_error(
             400,
             "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez : "
@@ -52,6 +72,8 @@ def install(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         db.session.rollback()
+        if exc.code == 403:
+            journal_refusal("acces", "acces.refuse")
         response, status = render_error(exc.code or 500)
         if exc.code == 405 and exc.valid_methods:
             return response, status, {"Allow": ", ".join(exc.valid_methods)}

@@ -125,8 +125,9 @@ class CharteClient(FlaskClient):
     def session_transaction(self, *args, **kwargs):
         return _isolated_cm(super().session_transaction(*args, **kwargs))
 
-    def csrf_token(self) -> str:
-        with self.session_transaction() as sess:
+    def csrf_token(self, base_url: str | None = None) -> str:
+        # The session cookie's name depends on the scheme (__Host-charte_session over HTTPS).
+        with self.session_transaction(**({"base_url": base_url} if base_url else {})) as sess:
             raw = sess.get("csrf_token")
             if raw is None:
                 raw = sess["csrf_token"] = secrets.token_hex(20)
@@ -135,7 +136,7 @@ class CharteClient(FlaskClient):
 
     def submit(self, url: str, data: dict | None = None, **kwargs):
         payload = dict(data or {})
-        payload.setdefault("csrf_token", self.csrf_token())
+        payload.setdefault("csrf_token", self.csrf_token(kwargs.get("base_url")))
         return self.post(url, data=payload, **kwargs)
 
 
@@ -190,19 +191,29 @@ def make_departement(app):
     return make
 
 
+def _roles(role: str) -> set[str]:
+    return {"agent"} | ({"comite"} if role in ("comite", "admin+comite") else set()) \
+        | ({"admin"} if role in ("admin", "admin+comite") else set())
+
+
 @pytest.fixture
 def make_user(app, make_departement):
+    """Factory of accounts. Committee members and admins are enrolled in the second factor (as their
+    role requires) unless `second_factor=False`; their secret is `user.totp_secret`, and the `auth`
+    helpers compute the codes. Others may be enrolled with `second_factor=True`."""
+    from charte.accounts.double_facteur import enroler_sans_verification
     from charte.accounts.services import creer_compte
 
     def make(role: str = "agent", departement=None, email: str | None = None, password: str = PASSWORD,
-             nom: str = "Camille Durand", must_change: bool = False):
-        roles = {"agent"} | ({"comite"} if role in ("comite", "admin+comite") else set()) \
-            | ({"admin"} if role in ("admin", "admin+comite") else set())
+             nom: str = "Camille Durand", must_change: bool = False, second_factor: bool | None = None):
+        roles = _roles(role)
         user, _ = creer_compte(
             email or f"{role.replace('+', '-')}.{secrets.token_hex(3)}@mairie.example",
             nom, departement or make_departement(), roles, None, password=password,
         )
         user.must_change_password = must_change
+        if second_factor or (second_factor is None and roles & {"comite", "admin"}):
+            enroler_sans_verification(user)
         db.session.commit()
         return user
 
@@ -234,16 +245,58 @@ def make_charte(app, make_modele):
     return make
 
 
+def next_totp_code(email: str) -> str | None:
+    """A valid code of the account's second factor that the server has not seen yet, computed from its
+    secret as an authenticator app would; None when the account has no second factor.
+
+    A person cannot log in three times within 30 seconds (each code is accepted once, the previous and
+    next steps included); the tests do, so the helper then forgets the last used step. The replay rule
+    has its own tests (tests/test_totp.py), which do not go through this helper."""
+    from sqlalchemy import select, update
+
+    from charte.accounts.limitation import utcnow
+    from charte.accounts.models import User
+    from charte.accounts.totp import code_at, time_step
+
+    db.session.rollback()
+    row = db.session.execute(select(User.id, User.totp_secret, User.totp_last_step, User.totp_enabled_at)
+                             .filter_by(email=email.strip().lower())).one_or_none()
+    if row is None or not row.totp_secret or row.totp_enabled_at is None:
+        db.session.commit()
+        return None
+    current = time_step(utcnow())
+    step = next((s for s in (current, current + 1) if row.totp_last_step is None or s > row.totp_last_step), None)
+    if step is None:
+        db.session.execute(update(User).where(User.id == row.id).values(totp_last_step=None))
+        step = current
+    db.session.commit()
+    return code_at(row.totp_secret, step)
+
+
 class AuthActions:
     def __init__(self, client: CharteClient):
         self._client = client
 
     def login(self, user_or_email, password: str = PASSWORD, **kwargs):
+        """Log in through the real forms: the password, then (when the account has a second factor) the
+        code of its authenticator app, computed here. The last response is returned."""
         email = getattr(user_or_email, "email", user_or_email)
-        return self._client.submit("/connexion", {"email": email, "password": password}, **kwargs)
+        response = self._client.submit("/connexion", {"email": email, "password": password}, **kwargs)
+        if response.status_code == 302 and response.headers["Location"].startswith("/connexion/code"):
+            kwargs.pop("query_string", None)
+            response = self._client.submit("/connexion/code", {"code": next_totp_code(email)}, **kwargs)
+        return response
 
     def logout(self):
         return self._client.submit("/deconnexion")
+
+
+def login_as(client: CharteClient, user, password: str = PASSWORD):
+    """Log the client in as this account (both steps), asserting that it worked."""
+    response = AuthActions(client).login(user, password)
+    assert response.status_code == 302, page_text(response)[:500]
+    assert not response.headers["Location"].startswith("/connexion"), response.headers["Location"]
+    return response
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from charte.accounts.models import User
 from charte.extensions import db
 from charte.journal.models import JournalEntry
-from tests.conftest import PASSWORD
+from tests.conftest import login_as
 
 ROLES = ("anonyme", "agent", "agent_autre_service", "comite", "admin")
 LOGIN = 302  # anonymous visitors are sent to the login page
@@ -28,8 +28,21 @@ MATRIX = [
     ("POST", "/connexion", dict.fromkeys(ROLES, 400)),  # empty form: fields required
     ("POST", "/deconnexion", {"anonyme": LOGIN, "agent": 302, "agent_autre_service": 302, "comite": 302,
                               "admin": 302}),
+    ("GET", "/connexion/code", dict.fromkeys(ROLES, 302)),  # no password step pending: back to the login
+    ("POST", "/connexion/code", dict.fromkeys(ROLES, 302)),
     ("GET", "/mon-compte/mot-de-passe", INTERNAL),
     ("POST", "/mon-compte/mot-de-passe", {**dict.fromkeys(ROLES, 400), "anonyme": LOGIN}),
+    ("GET", "/mon-compte/securite", INTERNAL),
+    ("POST", "/mon-compte/securite/configurer", {**dict.fromkeys(ROLES, 302)}),
+    ("GET", "/mon-compte/securite/activer", dict.fromkeys(ROLES, 302)),  # nothing being enrolled yet
+    ("POST", "/mon-compte/securite/activer", dict.fromkeys(ROLES, 302)),
+    # Enrolled (committee, admin): ten new codes; an agent without a second factor: 409.
+    ("POST", "/mon-compte/securite/codes-secours", {"anonyme": LOGIN, "agent": 409, "agent_autre_service": 409,
+                                                    "comite": 200, "admin": 200}),
+    # Nothing to disable (agent), or required by the role (committee, admin).
+    ("POST", "/mon-compte/securite/desactiver", {**dict.fromkeys(ROLES, 409), "anonyme": LOGIN}),
+    ("GET", "/mon-compte/confirmer", INTERNAL),
+    ("POST", "/mon-compte/confirmer", {**dict.fromkeys(ROLES, 400), "anonyme": LOGIN}),
     ("GET", "/chartes/", INTERNAL),
     ("GET", "/chartes/{charte}", INTERNAL),
     ("GET", "/chartes/{charte}/versions", INTERNAL),
@@ -39,6 +52,7 @@ MATRIX = [
     ("GET", "/admin/", ADMIN),
     ("GET", "/admin/parametres", ADMIN),
     ("POST", "/admin/parametres", _admin_post(400)),
+    ("POST", "/admin/parametres/double-facteur", _admin_post(400)),
     ("GET", "/admin/services", ADMIN),
     ("POST", "/admin/services", _admin_post(400)),
     ("GET", "/admin/services/{departement}", ADMIN),
@@ -51,6 +65,7 @@ MATRIX = [
     ("POST", "/admin/comptes/{cible}/desactiver", _admin_post(302)),
     ("POST", "/admin/comptes/{cible}/reactiver", _admin_post(409)),
     ("POST", "/admin/comptes/{cible}/reinitialiser", _admin_post(200)),
+    ("POST", "/admin/comptes/{cible}/double-facteur", _admin_post(409)),  # the target has none
     ("GET", "/admin/modeles", ADMIN),
     ("POST", "/admin/modeles", _admin_post(400)),
     ("POST", "/admin/modeles/fichier", _admin_post(400)),
@@ -111,18 +126,27 @@ def test_access(app, client, world, role, method, path, expected, request):
         request.getfixturevalue("published_world")(db.session.get(Charte, world["ids"]["charte"]))
     url = path.format(**world["ids"])
     if role != "anonyme":
-        assert client.submit("/connexion", {"email": world["users"][role].email, "password": PASSWORD}
-                             ).status_code == 302
-    users_before = [(u.id, u.is_active, u.password_hash, u.is_admin) for u in db.session.scalars(select(User))]
-    journal_before = db.session.scalar(select(func.count()).select_from(JournalEntry))
+        login_as(client, world["users"][role])
+    users_before = [(u.id, u.is_active, u.password_hash, u.is_admin, u.totp_secret)
+                    for u in db.session.scalars(select(User))]
+    journal_before = _journal_counts()
     response = client.get(url) if method == "GET" else client.submit(url, {})
     assert response.status_code == expected[role], response.get_data(as_text=True)[:500]
+    journal_after = _journal_counts()
+    # A refused access is journalled (once a minute per account and address), and nothing else is.
+    assert journal_after[1] - journal_before[1] == (1 if response.status_code == 403 else 0)
     if response.status_code in (302, 400, 403, 409) and method == "POST" and role != "admin" \
             and path != "/deconnexion":
         # A refused action changes nothing and writes nothing (login failures excepted: they are journalled).
-        assert [(u.id, u.is_active, u.password_hash, u.is_admin) for u in db.session.scalars(select(User))] \
-            == users_before
+        assert [(u.id, u.is_active, u.password_hash, u.is_admin, u.totp_secret)
+                for u in db.session.scalars(select(User))] == users_before
         if path != "/connexion":
-            assert db.session.scalar(select(func.count()).select_from(JournalEntry)) == journal_before
+            assert journal_after[0] == journal_before[0]
     if response.status_code == LOGIN and role == "anonyme":
         assert "/connexion" in response.headers["Location"]
+
+
+def _journal_counts() -> tuple[int, int]:
+    """(entries other than refused accesses, refused accesses)."""
+    refused = db.session.scalar(select(func.count()).select_from(JournalEntry).filter_by(action="acces.refuse"))
+    return db.session.scalar(select(func.count()).select_from(JournalEntry)) - refused, refused

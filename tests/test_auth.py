@@ -8,7 +8,7 @@ from charte.accounts.models import LoginAttempt, User
 from charte.accounts.services import THROTTLE_LIMIT, utcnow
 from charte.extensions import db
 from charte.journal.models import JournalEntry
-from tests.conftest import PASSWORD, page_text
+from tests.conftest import PASSWORD, login_as, page_text
 
 BAD = "Adresse électronique ou mot de passe incorrect."
 
@@ -146,12 +146,17 @@ def test_password_change_ends_other_sessions(app, client, auth, make_user):
     assert app.test_client().submit("/connexion", {"email": user.email, "password": new}).status_code == 302
 
 
+NEW = "une girafe lit le journal"
+
+
 @pytest.mark.parametrize("data, message", [
-    ({"current": "faux mot de passe", "new": "abcdefghijklm", "confirmation": "abcdefghijklm"}, "actuel est incorrect"),
+    ({"current": "faux mot de passe", "new": NEW, "confirmation": NEW}, "actuel est incorrect"),
     ({"current": PASSWORD, "new": "court", "confirmation": "court"}, "de 12 à 128"),
     ({"current": PASSWORD, "new": "x" * 129, "confirmation": "x" * 129}, "de 12 à 128"),
-    ({"current": PASSWORD, "new": "abcdefghijklm", "confirmation": "abcdefghijklz"}, "pas identiques"),
+    ({"current": PASSWORD, "new": NEW, "confirmation": NEW + "x"}, "pas identiques"),
     ({"current": PASSWORD, "new": PASSWORD, "confirmation": PASSWORD}, "différent de l’actuel"),
+    ({"current": PASSWORD, "new": "motdepasse123", "confirmation": "motdepasse123"}, "trop courant"),
+    ({"current": PASSWORD, "new": "camille durand 2026", "confirmation": "camille durand 2026"}, "votre nom"),
     ({}, "Indiquez votre mot de passe actuel"),
 ])
 def test_password_change_bad_input(client, auth, make_user, data, message):
@@ -208,15 +213,32 @@ def test_anonymous_is_sent_to_login_with_next(client):
 
 
 def test_session_cookie_is_httponly_lax_and_secure_over_https(app, make_user):
+    """Over HTTPS the cookie is __Host-charte_session: Secure, Path=/, no Domain; over HTTP (the demo on
+    127.0.0.1) it keeps its plain name. The name is chosen per request."""
     user = make_user()
-    for base, secure in (("http://localhost", False), ("https://localhost", True)):
+    for base, name, secure in (("http://localhost", "charte_session", False),
+                               ("https://localhost", "__Host-charte_session", True)):
         client = app.test_client()
         response = client.submit("/connexion", {"email": user.email, "password": PASSWORD}, base_url=base,
                                  headers={"Referer": f"{base}/connexion"})
-        cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("charte_session="))
-        assert "HttpOnly" in cookie
-        assert "SameSite=Lax" in cookie
-        assert ("Secure" in cookie) is secure
+        cookies = response.headers.getlist("Set-Cookie")
+        cookie = next(h for h in cookies if h.startswith(f"{name}="))
+        assert not any(h.startswith("charte_session=") for h in cookies) or not secure
+        attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
+        assert "httponly" in attributes and "samesite=lax" in attributes
+        assert ("secure" in attributes) is secure
+        assert "path=/" in attributes and not any(a.startswith("domain=") for a in attributes)
+        # The browser sends it back and the session holds.
+        assert client.get("/chartes/", base_url=base).status_code == 200
+
+
+def test_a_plain_cookie_is_ignored_over_https(app, client, make_user):
+    """A session cookie set over HTTP does not log anyone in over HTTPS: only the __Host- one counts."""
+    login_as(client, make_user())
+    plain = client.get_cookie("charte_session").value
+    other = app.test_client()
+    other.set_cookie("charte_session", plain, domain="localhost")
+    assert other.get("/chartes/", base_url="https://localhost").status_code == 302
 
 
 def test_hammering_a_throttled_form_journals_once_and_stores_little(client, auth, make_user):

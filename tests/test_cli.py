@@ -1,4 +1,6 @@
 """The command line contract: init, demo, import-template, create-user, audit-verify."""
+import pyotp
+import pytest
 from sqlalchemy import func, select
 
 from charte.accounts.models import Departement, User
@@ -20,14 +22,19 @@ def test_init_is_idempotent(runner):
         assert "Schéma de la base à jour." in result.output
 
 
+def _account_lines(output: str) -> list[list[str]]:
+    """The demo's account lines: e-mail, roles, department, password, and totp=… for some."""
+    return [line.split("\t") for line in output.splitlines() if line.count("\t") in (3, 4)]
+
+
 def test_demo_fills_an_empty_database(runner):
     result = runner.invoke(args=["charte", "demo", "--password", "mot de passe démo"])
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.output.splitlines() if line.count("\t") == 3]
+    lines = _account_lines(result.output)
     assert len(lines) == _count(User) >= 12
-    roles = " ".join(lines)
+    roles = " ".join("\t".join(line) for line in lines)
     assert "Comité de pilotage" in roles and "Administration" in roles
-    email, _, departement, password = lines[0].split("\t")
+    email, _, departement, password = lines[0][:4]
     user = db.session.scalars(select(User).filter_by(email=email)).one()
     assert user.departement.nom == departement and verify_password(user.password_hash, password)
     assert password == "mot de passe démo"
@@ -35,10 +42,30 @@ def test_demo_fills_an_empty_database(runner):
     assert runner.invoke(args=["charte", "audit-verify"]).exit_code == 0
 
 
+def test_demo_enrols_committee_and_admins_and_prints_their_secret(app, runner):
+    """The README's demo password is accepted; each committee or admin line ends with totp=SECRET, from
+    which a script computes the code that completes the login."""
+    result = runner.invoke(args=["charte", "demo", "--password", "demo-charte-2026"])
+    assert result.exit_code == 0, result.output
+    lines = _account_lines(result.output)
+    enrolled = [line for line in lines if len(line) == 5]
+    assert enrolled and all(line[4].startswith("totp=") for line in enrolled)
+    for line in lines:
+        user = db.session.scalars(select(User).filter_by(email=line[0])).one()
+        assert user.has_second_factor == (user.is_comite or user.is_admin) == (len(line) == 5)
+        if len(line) == 5:
+            assert user.totp_secret == line[4].removeprefix("totp=")
+    email, secret = enrolled[0][0], enrolled[0][4].removeprefix("totp=")
+    client = app.test_client()
+    step = client.submit("/connexion", {"email": email, "password": "demo-charte-2026"})
+    assert step.headers["Location"] == "/connexion/code"
+    assert client.submit("/connexion/code", {"code": pyotp.TOTP(secret).now()}).headers["Location"] == "/chartes/"
+
+
 def test_demo_generates_passwords_and_refuses_a_second_run(runner):
     first = runner.invoke(args=["charte", "demo"])
     assert first.exit_code == 0
-    passwords = {line.split("\t")[3] for line in first.output.splitlines() if line.count("\t") == 3}
+    passwords = {line[3] for line in _account_lines(first.output)}
     assert len(passwords) == _count(User)
     second = runner.invoke(args=["charte", "demo"])
     assert second.exit_code == 3
@@ -46,9 +73,14 @@ def test_demo_generates_passwords_and_refuses_a_second_run(runner):
     assert len(passwords) == _count(User)
 
 
-def test_demo_refuses_a_short_password(runner):
-    result = runner.invoke(args=["charte", "demo", "--password", "court"])
-    assert result.exit_code == 1 and "au moins 12" in result.output
+@pytest.mark.parametrize("password, message", [
+    ("court", "au moins 12"),
+    ("azertyuiop12", "trop courant"),
+    ("Belval-sur-Loire!", "nom de la collectivité"),
+])
+def test_demo_refuses_a_short_or_guessable_password(runner, password, message):
+    result = runner.invoke(args=["charte", "demo", "--password", password])
+    assert result.exit_code == 1 and message in result.output
     assert _count(User) == 0
 
 
@@ -100,3 +132,22 @@ def test_audit_verify_on_an_intact_database(runner, make_charte):
     result = runner.invoke(args=["charte", "audit-verify"])
     assert result.exit_code == 0
     assert "Journal : intact" in result.output and "Versions : chaînes intactes." in result.output
+
+
+@pytest.mark.parametrize("password, code, message", [
+    ("motdepasse123", 1, "trop courant"),
+    ("camille.durand 1984", 1, "votre nom"),
+    ("une girafe lit le journal", 0, "Compte créé"),
+])
+def test_create_user_checks_the_password_typed_at_the_prompt(runner, monkeypatch, password, code, message):
+    import click.testing
+
+    # The prompt is only offered on a terminal: the runner's input stream says it is one.
+    monkeypatch.setattr(click.testing._NamedTextIOWrapper, "isatty", lambda self: True, raising=False)
+    result = runner.invoke(args=["charte", "create-user", "camille.durand@mairie.example", "-d", "Accueil"],
+                           input=f"{password}\n{password}\n")
+    assert result.exit_code == code and message in result.output, result.output
+    user = db.session.scalars(select(User).filter_by(email="camille.durand@mairie.example")).first()
+    assert (user is not None) == (code == 0)
+    if user is not None:
+        assert verify_password(user.password_hash, password) and not user.must_change_password

@@ -10,7 +10,7 @@ from charte.config import PROJECT_ROOT
 from charte.extensions import db
 from charte.journal.models import JournalEntry
 from charte.markdown import render_markdown
-from tests.conftest import PASSWORD, make_app, page_text
+from tests.conftest import PASSWORD, login_as, make_app, page_text
 
 
 def test_security_headers_on_pages_and_static_files(client):
@@ -50,6 +50,14 @@ FORMS = [
     ("/admin/comptes/OTHER/reinitialiser", {}),
     ("/admin/modeles/fichier", {"nom": "charte-ia-collectivite.md"}),
     ("/admin/chartes/nouvelle", {"modele_id": "MODELE"}),
+    ("/connexion/code", {"code": "123456"}),
+    ("/mon-compte/securite/configurer", {}),
+    ("/mon-compte/securite/activer", {"code": "123456"}),
+    ("/mon-compte/securite/codes-secours", {}),
+    ("/mon-compte/securite/desactiver", {}),
+    ("/mon-compte/confirmer", {"password": PASSWORD, "code": "123456"}),
+    ("/admin/parametres/double-facteur", {"exiger": "0", "compris": "y"}),
+    ("/admin/comptes/OTHER/double-facteur", {}),
 ]
 
 
@@ -58,19 +66,26 @@ def test_csrf_missing_or_forged_is_400_and_writes_nothing(app, client, make_user
     admin = make_user("admin")
     other = make_user()
     modele = make_modele()
-    if path != "/connexion":
-        client.submit("/connexion", {"email": admin.email, "password": PASSWORD})
+    if path not in ("/connexion", "/connexion/code"):
+        login_as(client, admin)
     ids = {"DEP": str(admin.departement_id), "USER": str(admin.id), "OTHER": str(other.id),
            "MODELE": str(modele.id), "EMAIL": admin.email}
     url = re.sub(r"DEP|USER|OTHER", lambda m: ids[m.group(0)], path)
     payload = {k: ids.get(v, v) for k, v in data.items()}
     before = _counts()
+    secrets_before = [(u.id, u.totp_secret, u.totp_pending_secret) for u in db.session.scalars(select(User))]
     for token in (None, "forged-token"):
         body = dict(payload, csrf_token=token) if token else payload
         response = client.post(url, data=body)
         assert response.status_code == 400
         assert "Le formulaire a expiré" in page_text(response)
-        assert _counts() == before
+        assert _counts()[:-1] == before[:-1]
+        # The refusal is journalled once, however often it happens within the minute.
+        assert _counts()[-1] == before[-1] + 1
+        assert db.session.scalars(select(JournalEntry).order_by(JournalEntry.seq.desc())).first().action \
+            == "csrf.refuse"
+    assert [(u.id, u.totp_secret, u.totp_pending_secret) for u in db.session.scalars(select(User))] \
+        == secrets_before
     db.session.refresh(other)
     assert other.is_active and not other.must_change_password
 
@@ -137,4 +152,4 @@ def test_anonymous_sees_only_login_and_public_pages(app, client):
     from charte.security import is_public_endpoint
 
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules() if is_public_endpoint(app, rule.endpoint))
-    assert public == ["accounts.login", "public.accessibilite", "public.index", "static"]
+    assert public == ["accounts.login", "accounts.login_code", "public.accessibilite", "public.index", "static"]

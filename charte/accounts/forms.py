@@ -1,6 +1,6 @@
 """Forms of the accounts module."""
-from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
 
 from charte.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from charte.forms import ChoiceField, Form
@@ -12,6 +12,43 @@ class LoginForm(Form):
     password = PasswordField("Mot de passe", validators=[
         InputRequired("Indiquez votre mot de passe."),
         Length(max=MAX_LENGTH, message=f"Le mot de passe ne peut pas dépasser {MAX_LENGTH} caractères.")])
+
+
+def _code_field(label: str = "Code de vérification"):
+    return StringField(label, validators=[
+        DataRequired("Saisissez le code affiché par votre application."),
+        Length(max=64, message="Ce code est trop long.")])
+
+
+class CodeForm(Form):
+    """Second step of the login: a TOTP code or a recovery code."""
+
+    code = _code_field()
+
+
+class EnrolmentForm(Form):
+    code = _code_field("Code affiché par l’application")
+
+
+class ConfirmForm(Form):
+    """Fresh authentication: the password, and the code when the account has a second factor."""
+
+    password = PasswordField("Mot de passe", validators=[
+        InputRequired("Indiquez votre mot de passe."),
+        Length(max=MAX_LENGTH, message=f"Le mot de passe ne peut pas dépasser {MAX_LENGTH} caractères.")])
+    code = StringField("Code de vérification", validators=[Length(max=64, message="Ce code est trop long.")])
+
+
+class ExigenceForm(Form):
+    """Require the second factor of committee members and admins, or lift the requirement."""
+
+    exiger = HiddenField(validators=[AnyOf(("0", "1"), message="Choisissez une valeur proposée.")])
+    compris = BooleanField("Je comprends que les comptes du comité et de l’administration pourront alors se "
+                           "connecter avec leur seul mot de passe.")
+
+    def validate_compris(self, field):
+        if self.exiger.data == "0" and not field.data:
+            raise ValidationError("Cochez la case pour confirmer que vous levez l’exigence.")
 
 
 class ChangePasswordForm(Form):

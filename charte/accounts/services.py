@@ -1,35 +1,27 @@
-"""Actions on departments and accounts, and authentication. They flush; the caller commits."""
+"""Actions on departments and accounts. They flush; the caller commits.
+
+Signing in and the second factor live in charte.accounts.authentification and double_facteur."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import func, select
 
-from charte.accounts.models import ROLES, Departement, LoginAttempt, User
+from charte.accounts.authentification import end_sessions, verifier_mot_de_passe
+from charte.accounts.limitation import THROTTLE_LIMIT, utcnow  # noqa: F401  (re-exported for callers)
+from charte.accounts.models import ROLES, Departement, User
 from charte.accounts.passwords import (
-    MAX_LENGTH,
-    check_password_rules,
+    check_password_strength,
     generate_password,
     hash_password,
-    needs_rehash,
+    personal_words,
     verify_password,
 )
-from charte.exceptions import Conflict, InvalidCredentials, InvalidInput, LoginThrottled
+from charte.exceptions import Conflict, InvalidInput
 from charte.extensions import db
 from charte.journal.services import record
 
-THROTTLE_WINDOW = timedelta(minutes=1)
-THROTTLE_LIMIT = 5  # failures per window, per account and per address
-ATTEMPTS_KEPT = timedelta(days=1)
-
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-BAD_CREDENTIALS = "Adresse électronique ou mot de passe incorrect."
-THROTTLED = "Trop de tentatives de connexion. Patientez une minute avant de réessayer."
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def normalise_email(raw: str | None) -> str:
@@ -121,6 +113,8 @@ def creer_compte(
     generated = None
     if password is None:
         generated = password = generate_password()
+    else:
+        check_password_strength(password, account_words(email, nom), "password")
     user = User(
         email=email,
         nom=nom,
@@ -174,7 +168,7 @@ def desactiver_compte(user: User, actor: User | None) -> User:
     if user.is_admin and _active_admins() <= 1:
         raise Conflict("Il doit rester au moins un compte d’administration actif.")
     user.is_active = False
-    user.session_version += 1
+    end_sessions(user, "desactivation")
     db.session.flush()
     record("compte.desactive", actor, f"user:{user.id}", email=user.email)
     return user
@@ -195,86 +189,32 @@ def reinitialiser_mot_de_passe(user: User, actor: User | None) -> str:
     password = generate_password()
     user.password_hash = hash_password(password)
     user.must_change_password = True
-    user.session_version += 1
+    end_sessions(user, "reinitialisation")
     db.session.flush()
     record("compte.mot_de_passe_reinitialise", actor, f"user:{user.id}", email=user.email)
     return password
 
 
-def changer_mot_de_passe(user: User, current: str, new: str, confirmation: str) -> User:
-    """Change one's own password; every other session of the account ends."""
-    if not verify_password(user.password_hash, current or ""):
-        raise InvalidInput("Le mot de passe actuel est incorrect.", "current")
-    check_password_rules(new or "", "new")
+def changer_mot_de_passe(user: User, current: str, new: str, confirmation: str, address: str = "") -> User:
+    """Change one's own password (the current one checked under throttling); other sessions end."""
+    verifier_mot_de_passe(user, current, address, field="current", message="Le mot de passe actuel est incorrect.",
+                          refused_action="mot_de_passe.actuel_refuse")
+    check_password_strength(new or "", account_words(user.email, user.nom), "new")
     if new != confirmation:
         raise InvalidInput("Les deux saisies du nouveau mot de passe ne sont pas identiques.", "confirmation")
     if verify_password(user.password_hash, new):
         raise InvalidInput("Choisissez un mot de passe différent de l’actuel.", "new")
     user.password_hash = hash_password(new)
     user.must_change_password = False
-    user.session_version += 1
+    end_sessions(user, "mot_de_passe")
     db.session.flush()
     record("mot_de_passe.change", user, f"user:{user.id}")
     return user
 
 
-# --- Authentication ----------------------------------------------------------------------------
+def account_words(email: str, nom: str) -> list[str]:
+    """What a chosen password must not contain: the e-mail, the name, the authority's name."""
+    from charte.parametres import DEFAULT_AUTHORITY, authority_name
 
-
-def _recent_failures(**criteria) -> int:
-    since = utcnow() - THROTTLE_WINDOW
-    return db.session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .filter_by(succeeded=False, throttled=False, **criteria)
-        .where(LoginAttempt.at_dt >= since)
-    )
-
-
-def authenticate(email: str, password: str, address: str) -> User:
-    """Check credentials under throttling; every attempt is recorded, even a refused one."""
-    email_key = (email or "").strip().lower()[:254]
-    address = (address or "inconnue")[:64]
-    now = utcnow()
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.at_dt < now - ATTEMPTS_KEPT))
-    user = db.session.scalar(select(User).filter_by(email=email_key)) if email_key else None
-    # What was typed is journalled only when it names an account: a password typed into the
-    # e-mail field must not end up in an append-only record.
-    label = user.email if user is not None else "(adresse inconnue)"
-    throttled = (
-        _recent_failures(email_key=email_key) >= THROTTLE_LIMIT
-        or _recent_failures(address=address) >= THROTTLE_LIMIT
-    )
-    if throttled:
-        # Journalled once per window and key, so that hammering the form cannot flood the journal.
-        since = now - THROTTLE_WINDOW
-        already = db.session.scalar(
-            select(func.count()).select_from(LoginAttempt).filter_by(throttled=True)
-            .where(LoginAttempt.at_dt >= since)
-            .where(or_(LoginAttempt.email_key == email_key, LoginAttempt.address == address))
-        )
-        if not already:
-            db.session.add(LoginAttempt(at_dt=now, email_key=email_key, address=address, throttled=True))
-            record("connexion.limitee", None, "", actor_label=label, adresse=address)
-        raise LoginThrottled(THROTTLED)
-    usable = user is not None and user.is_active
-    # Verify even for an unknown or disabled account: the answer takes the same time.
-    ok = verify_password(user.password_hash if usable else None, (password or "")[: MAX_LENGTH + 1])
-    db.session.add(LoginAttempt(at_dt=now, email_key=email_key, address=address, succeeded=ok and usable))
-    if not (ok and usable):
-        record("connexion.echouee", None, "", actor_label=label, adresse=address)
-        db.session.flush()
-        raise InvalidCredentials(BAD_CREDENTIALS)
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_login_at = now
-    record("connexion.reussie", user, f"user:{user.id}", adresse=address)
-    return user
-
-
-def terminer_session(user: User) -> None:
-    """Log out: the session counter moves on, so the old cookie is worthless everywhere."""
-    user.session_version += 1
-    db.session.flush()
-    record("deconnexion", user, f"user:{user.id}")
-
+    authority = authority_name()
+    return personal_words(email, nom, None if authority == DEFAULT_AUTHORITY else authority)

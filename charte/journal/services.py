@@ -29,6 +29,18 @@ ACTIONS = {
     "charte.creee": "Charte créée",
     "version.creee": "Version créée",
     "parametre.modifie": "Paramètre modifié",
+    "connexion.code_refuse": "Échec de connexion (code de double authentification)",
+    "verification.limitee": "Vérification refusée (trop de tentatives)",
+    "mot_de_passe.actuel_refuse": "Changement de mot de passe refusé (mot de passe actuel incorrect)",
+    "double_facteur.active": "Double authentification activée",
+    "double_facteur.desactive": "Double authentification désactivée",
+    "double_facteur.reinitialise": "Double authentification réinitialisée par l’administration",
+    "double_facteur.code_secours_utilise": "Code de secours utilisé",
+    "double_facteur.codes_secours_renouveles": "Codes de secours renouvelés",
+    "identite.confirmee": "Identité confirmée pour une action sensible",
+    "identite.refusee": "Confirmation d’identité refusée",
+    "acces.refuse": "Accès refusé",
+    "csrf.refuse": "Formulaire refusé (jeton de sécurité absent ou invalide)",
     "version.publiee": "Version publiée et signée",
 }
 

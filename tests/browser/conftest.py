@@ -19,7 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
 from charte.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, next_totp_code
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -188,27 +188,41 @@ def make_seed(app, make_user, make_departement, make_charte):
 
 
 def login(page, email: str, password: str = PASSWORD, *, expect_path: str = "/chartes/") -> None:
-    """Log in through the real form (fill + click) and wait for the expected page."""
+    """Log in through the real forms (fill + click): the password, then, when the account has a second
+    factor, the code of its authenticator app (computed from the secret in the database); wait for
+    the expected page."""
     page.goto("/connexion")
     page.get_by_label("Adresse électronique", exact=True).fill(email)
     page.get_by_label("Mot de passe", exact=True).fill(password)
-    page.get_by_role("button", name="Se connecter").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+    if path_of(page) == "/connexion/code" and expect_path != "/connexion/code":
+        page.get_by_label("Code de vérification", exact=True).fill(next_totp_code(email))
+        with page.expect_navigation():
+            page.get_by_role("button", name="Valider").click()
     page.wait_for_url(f"**{expect_path}")
 
 
 _CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def login_http(context, email: str, password: str = PASSWORD) -> None:
-    """Log the browser context in through the real /connexion endpoint (CSRF token included), with
-    the context's own HTTP client, which shares its cookies: quicker than rendering the form, for
-    tests whose subject is another page. The form itself is exercised by the keyboard tests."""
-    html = context.request.get("/connexion").text()
+def _post_form(context, path: str, fields: dict):
+    html = context.request.get(path).text()
     token = _CSRF_INPUT.search(html)
-    assert token, "jeton CSRF introuvable dans la page de connexion"
-    response = context.request.post(
-        "/connexion", form={"csrf_token": token.group(1), "email": email, "password": password}, max_redirects=0)
-    assert response.status == 302, f"connexion refusée ({response.status}) : {response.text()[:500]}"
+    assert token, f"jeton CSRF introuvable dans la page {path}"
+    return context.request.post(path, form={"csrf_token": token.group(1), **fields}, max_redirects=0)
+
+
+def login_http(context, email: str, password: str = PASSWORD) -> None:
+    """Log the browser context in through the real /connexion endpoint (CSRF token included), and the
+    code step when the account has a second factor, with the context's own HTTP client, which shares
+    its cookies: quicker than rendering the forms, for tests whose subject is another page. The forms
+    themselves are exercised by the keyboard tests."""
+    response = _post_form(context, "/connexion", {"email": email, "password": password})
+    assert response.status == 302, f"connexion refusée ({response.status}) : {response.text()[:500]}"
+    if urlsplit(response.headers["location"]).path == "/connexion/code":
+        response = _post_form(context, "/connexion/code", {"code": next_totp_code(email)})
+        assert response.status == 302, f"code refusé ({response.status}) : {response.text()[:500]}"
 
 
 def path_of(page) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pyotp
 import pytest
 from playwright.sync_api import expect
 
@@ -12,7 +13,7 @@ from tests.browser.conftest import login, path_of
 pytestmark = pytest.mark.browser
 
 NEW_EMAIL = "sacha.petit@mairie.example"
-NEW_PASSWORD = "trois petits chats dans le jardin"
+NEW_PASSWORD = "trois chatons dans le jardin"
 
 
 def test_created_account_logs_in_and_must_change_its_password(new_context, make_seed):
@@ -56,8 +57,16 @@ def test_created_account_logs_in_and_must_change_its_password(new_context, make_
     person.locator("#new").fill(NEW_PASSWORD)
     person.locator("#confirmation").fill(NEW_PASSWORD)
     person.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
-    person.wait_for_url("**/chartes/")
+    # A committee member then enrols a second factor before anything else.
+    person.wait_for_url("**/mon-compte/securite")
     expect(person.get_by_role("status")).to_contain_text("Votre mot de passe a été changé.")
+    person.get_by_role("button", name="Configurer la double authentification").click()
+    secret = person.locator("#cle-secrete").inner_text().replace(" ", "")
+    person.get_by_label("Code affiché par l’application").fill(pyotp.TOTP(secret).now())
+    person.get_by_role("button", name="Activer").click()
+    expect(person.get_by_role("heading", level=1)).to_have_text("Double authentification activée")
+    person.get_by_role("link", name="J’ai noté mes codes, continuer").click()
+    person.wait_for_url("**/chartes/")
     expect(person.locator(".account-name")).to_contain_text("Sacha Petit")
     expect(person.get_by_role("link", name="Journal")).to_be_visible()  # the committee role was given
 
