@@ -12,7 +12,7 @@ from charte.publication import services
 from charte.publication.certificats import charger_certificat
 from charte.publication.contenu import LICENCE
 from charte.publication.forms import PublierForm, VerificationForm
-from charte.security import public, requires
+from charte.security import public, requires, requires_fresh_auth
 from charte.textes.diffs import rendu_html
 from charte.web import run_form
 
@@ -44,6 +44,7 @@ def _absolu(path: str) -> str:
 
 @bp.route("/chartes/<int:charte_id>/versions/<int:numero>/publier", methods=["GET", "POST"])
 @requires("comite")
+@requires_fresh_auth
 def publier(charte_id: int, numero: int):
     """Publish an adopted version: render it once, sign it, store the signed PDF (final)."""
     charte = get_charte(charte_id)

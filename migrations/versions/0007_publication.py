@@ -1,14 +1,14 @@
 """publication: the signed PDF of each published version, its data and its anchors
 
 Revision ID: 0007_publication
-Revises: 0001_foundation
+Revises: 0003_auth (after merging branch auth; the lead re-chains)
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = '0007_publication'
-down_revision = '0001_foundation'
+down_revision = '0003_auth'
 branch_labels = None
 depends_on = None
 

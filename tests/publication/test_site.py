@@ -190,3 +190,16 @@ def test_publish_page_for_unknown_version_is_404(client, auth, make_user, make_c
     auth.login(make_user("comite"))
     assert client.get(f"/chartes/{charte.id}/versions/9/publier").status_code == 404
     assert client.submit(f"/chartes/{charte.id}/versions/9/publier", {"confirmation": "y"}).status_code == 404
+
+
+def test_publishing_needs_a_fresh_authentication(client, auth, make_user, make_charte, signing):
+    charte = make_charte()
+    auth.login(make_user("comite"))
+    with client.session_transaction() as sess:  # the login was more than five minutes ago
+        sess["_reauth"] = [sess["_reauth"][0] - 6 * 60, sess["_reauth"][1]]
+    before = _counts()
+    url = f"/chartes/{charte.id}/versions/1/publier"
+    response = client.submit(url, {"confirmation": "y"}, headers={"Referer": f"http://localhost{url}"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/mon-compte/confirmer?next={url}"
+    assert db.session.scalar(select(func.count()).select_from(Publication)) == before[0]
