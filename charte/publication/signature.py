@@ -22,6 +22,7 @@ from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from charte.exceptions import Conflict
+from charte.publication.asynchrone import sans_boucle
 from charte.publication.certificats import Certificat
 from charte.publication.rendu import Cadre
 
@@ -134,7 +135,7 @@ def signer_pdf(pdf: bytes, certificat: Certificat, signataire: Signataire, cadre
                        new_field_spec=field, timestamper=HTTPTimeStamper(tsa_url, timeout=10) if tsa_url else None)
     writer = IncrementalPdfFileWriter(BytesIO(pdf))
     try:
-        return signer.sign_pdf(writer).getvalue()
+        return sans_boucle(signer.sign_pdf, writer).getvalue()
     except TimestampRequestError:
         raise SignatureImpossible(f"Le serveur d’horodatage ({tsa_url}) n’a pas répondu correctement : la "
                                   "publication est impossible, rien n’a été publié. Réessayez plus tard.") from None

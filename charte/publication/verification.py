@@ -22,6 +22,8 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from charte.publication.asynchrone import sans_boucle
+
 Etat = Literal["non_pdf", "illisible", "non_signe", "signe"]
 
 # pyHanko logs a full traceback whenever a certificate path cannot be built (any self-signed
@@ -92,8 +94,8 @@ def analyser_pdf(data: bytes, racines_horodatage: Iterable[asn1_x509.Certificate
         signer_cert = sig.signer_cert
         debut, longueur_a, debut_b, longueur_b = (int(v) for v in sig.byte_range)
         fin_signee = debut_b + longueur_b
-        status = validate_pdf_signature(
-            sig, signer_validation_context=_contexte([signer_cert]),
+        status = sans_boucle(
+            validate_pdf_signature, sig, signer_validation_context=_contexte([signer_cert]),
             ts_validation_context=_contexte(racines_horodatage))
     except Exception as exc:  # noqa: BLE001
         return Analyse("signe", nb_signatures=len(signatures), erreur=type(exc).__name__, **base)
