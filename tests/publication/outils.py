@@ -29,6 +29,20 @@ def pdfsig_valide(path: Path) -> tuple[bool, str]:
 
 
 @contextmanager
+def serveur_local(handler):
+    """Serve `handler` (a BaseHTTPRequestHandler class) on 127.0.0.1, a free port; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@contextmanager
 def serveur_compteur(redirect_to: str | None = None):
     """An HTTP server on 127.0.0.1 that records every request it gets (and may answer with a redirect)."""
     hits: list[str] = []
@@ -51,15 +65,21 @@ def serveur_compteur(redirect_to: str | None = None):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}", hits
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serveur_local(Handler) as base:
+        yield base, hits
+
+
+def valider(data: bytes, **contexts):
+    """pyHanko's validation of the file's first signature, trusting its own certificate. pyHanko's calls
+    run their own event loop: through sans_boucle, they also work once Playwright runs one in this thread."""
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from charte.publication.asynchrone import sans_boucle
+
+    sig = PdfFileReader(BytesIO(data), strict=False).embedded_signatures[0]
+    context = ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False)
+    return sig, sans_boucle(validate_pdf_signature, sig, context, **contexts)
 
 
 def catalogue(pdf: bytes):

@@ -2,10 +2,8 @@
 server started on 127.0.0.1 with pyHanko's own test timestamper (never a remote one)."""
 from __future__ import annotations
 
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from io import BytesIO
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from asn1crypto import keys as asn1_keys
@@ -15,9 +13,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.timestamps import DummyTimeStamper
-from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func, select
 
@@ -25,7 +21,7 @@ from charte.extensions import db
 from charte.publication.models import Publication
 from charte.publication.services import publier
 from charte.publication.signature import SignatureImpossible
-from tests.publication.outils import pdfsig_valide
+from tests.publication.outils import pdfsig_valide, serveur_local, valider
 
 
 def _tsa_certificate():
@@ -64,17 +60,10 @@ def tsa(tmp_path):
         def log_message(self, *args):
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
     ca = tmp_path / "tsa.pem"
     ca.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    try:
-        yield {"url": f"http://127.0.0.1:{server.server_port}/", "ca": ca, "cert": asn1_cert, "requests": requests}
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with serveur_local(Handler) as base:
+        yield {"url": f"{base}/", "ca": ca, "cert": asn1_cert, "requests": requests}
 
 
 def test_publication_is_timestamped_by_the_local_server(app, tsa, make_publication, runner, tmp_path):
@@ -84,10 +73,8 @@ def test_publication_is_timestamped_by_the_local_server(app, tsa, make_publicati
     assert publication.horodatage_at is not None
     assert abs(publication.horodatage_at - publication.published_at) < timedelta(minutes=2)
 
-    sig = PdfFileReader(BytesIO(publication.pdf)).embedded_signatures[0]
-    status = validate_pdf_signature(
-        sig, ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False),
-        ts_validation_context=ValidationContext(trust_roots=[tsa["cert"]], allow_fetching=False))
+    _, status = valider(publication.pdf, ts_validation_context=ValidationContext(trust_roots=[tsa["cert"]],
+                                                                                  allow_fetching=False))
     assert status.bottom_line
     assert status.timestamp_validity.intact and status.timestamp_validity.valid and status.timestamp_validity.trusted
     assert status.timestamp_validity.timestamp.replace(tzinfo=None, microsecond=0) == publication.horodatage_at

@@ -4,14 +4,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timedelta, timezone
-from io import BytesIO
 
 import pytest
-from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import func, select
 
 from charte.chartes.models import VersionStatut
@@ -23,7 +19,7 @@ from charte.journal.services import verify_journal
 from charte.publication.certificats import CertificatRefuse, ecrire_p12, generer_certificat
 from charte.publication.models import Publication
 from charte.publication.services import publier
-from tests.publication.outils import catalogue, nouvelle_version, pdfsig_valide, pieces_jointes, poppler
+from tests.publication.outils import catalogue, nouvelle_version, pdfsig_valide, pieces_jointes, poppler, valider
 
 
 def _journal_count() -> int:
@@ -52,8 +48,7 @@ def test_published_pdf_is_signed_archival_tagged_and_complete(app, make_publicat
     assert verify_journal() is None
 
     # pyHanko: intact, valid, PAdES, SHA-256, covering the whole file; signer, reason and place.
-    sig = PdfFileReader(BytesIO(pdf)).embedded_signatures[0]
-    status = validate_pdf_signature(sig, ValidationContext(trust_roots=[sig.signer_cert], allow_fetching=False))
+    sig, status = valider(pdf)
     assert status.intact and status.valid and status.trusted and status.bottom_line
     assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     assert status.modification_level == ModificationLevel.NONE
