@@ -64,13 +64,17 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte import errors, security, web
     from charte.accounts.views import bp as accounts_bp
     from charte.accounts.views import load_user
+    from charte.amendements.views import bp as amendements_bp
     from charte.chartes.views import bp as chartes_bp
     from charte.cli import charte_cli
+    from charte.consolidation.views import bp as consolidation_bp
     from charte.journal.views import bp as journal_bp
+    from charte.notifications.views import bp as notifications_bp
     from charte.public.views import bp as public_bp
     from charte.publication.views import bp as publication_bp
 
     login_manager.user_loader(load_user)
+    app.url_map.converters["id"] = web.IdConverter  # before any blueprint: every route uses <id:…>
     security.install(app)
     errors.install(app)
     web.install(app)
@@ -78,6 +82,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chartes_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(amendements_bp)
+    app.register_blueprint(notifications_bp)
+    app.register_blueprint(consolidation_bp)
     app.register_blueprint(publication_bp)
     app.cli.add_command(charte_cli)
     return app

@@ -1,7 +1,9 @@
 """The `flask --app wsgi charte …` command line: a stable contract for scripts and tests."""
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -12,19 +14,21 @@ from sqlalchemy import func, select
 
 from charte.accounts import services as accounts
 from charte.accounts.models import ROLES, Departement, User
-from charte.accounts.passwords import check_password_strength, personal_words
+from charte.accounts.passwords import check_password_rules, check_password_strength, personal_words
 from charte.chartes import services as chartes
 from charte.chartes.modeles import TemplateError
+from charte.cli_french import ExistingFile, FrenchChoice, FrenchGroup, option
 from charte.config import PROJECT_ROOT
-from charte.exceptions import DomainError
+from charte.exceptions import DomainError, MigrationStopped
 from charte.extensions import db
-from charte.journal.models import JournalEntry
-from charte.journal.services import verify_journal
+from charte.sauvegarde import services as sauvegarde
+from charte.texte import pluriel
 
 EXIT_NOT_EMPTY = 3
 
 
-@click.group("charte")
+@click.group("charte", cls=FrenchGroup,
+             help="Charte : commandes d’administration (base, modèles, comptes, vérification).")
 def charte_cli():
     """Charte: administration commands."""
 
@@ -35,16 +39,19 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
-@charte_cli.command("init")
+@charte_cli.command("init", help="Créer ou mettre à jour le schéma de la base (migrations).")
 @with_appcontext
 def init_command():
     """Create or upgrade the database schema (migrations)."""
-    upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    try:
+        upgrade(directory=str(PROJECT_ROOT / "migrations"))
+    except MigrationStopped as exc:
+        _fail(str(exc))
     click.echo("Schéma de la base à jour.")
 
 
-@charte_cli.command("import-template")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@charte_cli.command("import-template", help="Importer un modèle de charte (Markdown avec en-tête).")
+@click.argument("path", metavar="CHEMIN", type=ExistingFile())
 @with_appcontext
 def import_template_command(path: Path):
     """Load a template (Markdown with front matter) into the database."""
@@ -52,30 +59,46 @@ def import_template_command(path: Path):
         modele = chartes.importer_modele(path.read_bytes(), path.name, None)
         db.session.commit()
     except TemplateError as exc:
-        _fail(f"{path.name}, {exc.message[0].lower()}{exc.message[1:]} Rien n’a été importé.")
+        _fail(f"{exc.message} Rien n’a été importé.")
     except DomainError as exc:
         _fail(exc.message)
     parsed = chartes.parse_modele(modele)
     click.echo(f"Modèle n° {modele.id} importé : « {modele.titre} », version {modele.version_label}, "
-               f"{len(parsed.themes)} thèmes, {parsed.clause_count} clauses.")
+               f"{pluriel(len(parsed.themes), 'thème')}, {pluriel(parsed.clause_count, 'clause')}.")
 
 
-@charte_cli.command("create-user")
-@click.argument("email")
-@click.option("--department", "-d", "department", required=True, help="Service (créé s’il n’existe pas).")
-@click.option("--role", "-r", "roles", multiple=True, type=click.Choice(ROLES), default=("agent",),
-              show_default=True, help="Rôle ; à répéter pour en cumuler (ex. -r comite -r admin).")
-@click.option("--name", "-n", "nom", default=None, help="Prénom et nom (par défaut : tiré de l’adresse).")
-@click.option("--generate", is_flag=True, help="Générer le mot de passe au lieu de le demander.")
+def _ask_password() -> str:
+    """Ask the password twice, hidden; refuse a mismatch or a password outside the rules."""
+    try:
+        password = click.prompt("Mot de passe (12 à 128 caractères)", hide_input=True)
+        again = click.prompt("Confirmez le mot de passe", hide_input=True)
+    except click.Abort:
+        _fail("Création annulée, aucun compte n’a été créé.")
+    if password != again:
+        _fail("Les deux saisies du mot de passe ne sont pas identiques.")
+    try:
+        check_password_rules(password)
+    except DomainError as exc:
+        _fail(exc.message)
+    return password
+
+
+@charte_cli.command("create-user", help="Créer un compte (mot de passe demandé ou généré).")
+@click.argument("email", metavar="ADRESSE")
+@option("--department", "-d", "department", required=True, metavar="SERVICE",
+        help="Service de la personne (créé s’il n’existe pas).")
+@option("--role", "-r", "roles", multiple=True, type=FrenchChoice(ROLES), default=("agent",), metavar="RÔLE",
+        show_default=True, help="agent, comite ou admin ; à répéter pour cumuler (ex. -r comite -r admin).")
+@option("--name", "-n", "nom", default=None, metavar="NOM",
+        help="Prénom et nom (par défaut : tirés de l’adresse).")
+@option("--generate", is_flag=True, help="Générer le mot de passe au lieu de le demander.")
 @with_appcontext
 def create_user_command(email: str, department: str, roles: tuple[str, ...], nom: str | None, generate: bool):
     """Create an account (password asked, or generated and printed)."""
-    password = None
-    if not generate and sys.stdin.isatty():
-        # Checked by creer_compte: 12 to 128 characters, not guessable, without the e-mail or the name.
-        password = click.prompt("Mot de passe (12 à 128 caractères)", hide_input=True, confirmation_prompt=True)
+    # Checked again by creer_compte: not guessable, without the e-mail or the name.
+    password = _ask_password() if not generate and sys.stdin.isatty() else None
     try:
-        dep = db.session.scalar(select(Departement).filter_by(nom_key=" ".join(department.split()).casefold()))
+        dep = accounts.trouver_departement(department)
         if dep is None:
             dep = accounts.creer_departement(department, None)
             click.echo(f"Service « {dep.nom} » créé.")
@@ -90,31 +113,22 @@ def create_user_command(email: str, department: str, roles: tuple[str, ...], nom
         click.echo(f"Mot de passe provisoire (à changer à la première connexion) : {generated}")
 
 
-@charte_cli.command("audit-verify")
+@charte_cli.command("audit-verify", help="Vérifier le journal et les versions de chaque charte.")
 @with_appcontext
 def audit_verify_command():
-    """Verify the journal's hash chain and every charter's version chain."""
-    failures = 0
-    journal_break = verify_journal()
-    count = db.session.scalar(select(func.count()).select_from(JournalEntry))
-    if journal_break:
-        failures += 1
-        click.echo(f"Journal : ROMPU à l’entrée n° {journal_break.seq} — {journal_break.reason}.", err=True)
-    else:
-        click.echo(f"Journal : intact ({count} entrées).")
-    version_break = chartes.verify_version_chains()
-    if version_break:
-        failures += 1
-        charte, numero, reason = version_break
-        click.echo(f"Versions : ROMPUES — charte n° {charte.id} « {charte.titre} », version {numero} : {reason}.",
-                   err=True)
-    else:
-        click.echo("Versions : chaînes intactes.")
-    sys.exit(1 if failures else 0)
+    """Verify the journal (keyed chain, checkpoints), every charter's versions, titles and templates."""
+    from charte.audit import verify_everything
+
+    report = verify_everything()
+    db.session.rollback()
+    for check in report.checks:
+        click.echo(check.line, err=not check.ok)
+    sys.exit(0 if report.ok else 1)
 
 
-@charte_cli.command("demo")
-@click.option("--password", default=None, help="Un même mot de passe pour tous les comptes de démonstration.")
+@charte_cli.command("demo", help="Remplir une base vide avec une démonstration réaliste.")
+@option("--password", default=None, metavar="MOT_DE_PASSE",
+        help="Un même mot de passe pour tous les comptes de démonstration.")
 @with_appcontext
 def demo_command(password: str | None):
     """Fill an empty database with a realistic demo; refuses a non-empty one."""
@@ -144,6 +158,54 @@ def demo_command(password: str | None):
     for line in lines:
         click.echo(line)
 
+
+def _bilan_text(bilan: sauvegarde.Bilan) -> str:
+    journal = f"journal jusqu’à l’entrée n°\u00a0{bilan.tete[0]}" if bilan.tete[0] else "journal vide"
+    return f"{pluriel(bilan.tables, 'table')}, {pluriel(bilan.lignes, 'ligne')}\u00a0; {journal}"
+
+
+@charte_cli.command("export-json")
+@click.option("--output", "-o", "output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Fichier à écrire (remplacé s’il existe).")
+@with_appcontext
+def export_json_command(output: Path):
+    """Write the whole database, read in one snapshot, to a JSON backup file (mode 0600)."""
+    try:
+        content, bilan = sauvegarde.exporter_sauvegarde()
+    except DomainError as exc:
+        _fail(exc.message)
+    try:
+        # Written beside the target then renamed: a failed export never leaves half a file under its name.
+        fd, temporary = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.")  # mode 0600
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content.encode("utf-8"))
+        os.replace(temporary, output)
+    except OSError as exc:
+        _fail(f"impossible d’écrire {output}\u00a0: {exc.strerror or exc}.")
+    click.echo(f"Sauvegarde écrite dans {output}\u00a0: {_bilan_text(bilan)}.")
+
+
+@charte_cli.command("import-json")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_json_command(path: Path):
+    """Restore a JSON backup into an empty database; anything refused writes nothing."""
+    nothing = "Rien n’a été importé."
+    try:
+        content = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        _fail(f"{path.name} n’est pas un texte UTF-8 (octet {exc.start})\u00a0: ce n’est pas une sauvegarde de "
+              f"Charte. {nothing}")
+    try:
+        bilan = sauvegarde.restaurer_sauvegarde(content)
+        db.session.commit()
+    except sauvegarde.BaseNonVide as exc:
+        _fail(f"{exc.message} {nothing}", EXIT_NOT_EMPTY)
+    except DomainError as exc:
+        _fail(f"{exc.message} {nothing}")
+    sauvegarde.apres_restauration(*bilan.tete)
+    click.echo(f"Sauvegarde restaurée\u00a0: {_bilan_text(bilan)}. Vérifiez-la avec `charte audit-verify` "
+               "(avec la clé du journal de l’instance d’origine).")
 
 # --- Publication ---------------------------------------------------------------------------------
 

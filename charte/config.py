@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,32 @@ def _instance_path() -> Path:
     return path.resolve()
 
 
+def _read_or_create_key(key_file: Path) -> str:
+    """The key stored in key_file, generated there once (mode 0600) when the file does not exist yet."""
+    if key_file.exists():
+        return _read_key(key_file)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    try:
+        # Created with 0600 permissions, and only if absent: two workers starting together agree.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return _read_key(key_file)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def _read_key(key_file: Path) -> str:
+    # Another process may have created the file an instant ago and not written it yet.
+    for _ in range(50):
+        key = key_file.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+        time.sleep(0.01)
+    raise ConfigurationError(f"Le fichier de clé {key_file} est vide.")
+
+
 def _secret_key(instance: Path, allow_generated: bool) -> str:
     """Return SECRET_KEY, or a key generated once into the instance folder for the demo."""
     key = os.environ.get("SECRET_KEY")
@@ -26,20 +53,38 @@ def _secret_key(instance: Path, allow_generated: bool) -> str:
             raise ConfigurationError("SECRET_KEY doit compter au moins 32 caractères.")
         return key
     key_file = instance / "secret_key"
-    if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
-    if not allow_generated:
+    if not key_file.exists() and not allow_generated:
         raise ConfigurationError(
             "SECRET_KEY est obligatoire hors démonstration "
             "dès que DATABASE_URL est défini (ou posez CHARTE_DEMO=1)."
         )
-    instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    # Created with 0600 permissions: the key signs every session.
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
+    return _read_or_create_key(key_file)
+
+
+JOURNAL_KEY_FILE = "journal_key"
+JOURNAL_CHECKPOINT_FILE = "journal_checkpoints"
+
+
+def journal_key(configured: str, instance: Path, allow_generated: bool) -> bytes:
+    """The key that seals the journal: CHARTE_JOURNAL_KEY, else the instance file `journal_key`,
+    generated once like the session key. Treated like SECRET_KEY: outside the demo, with a configured
+    database, it must be given (or its file already present)."""
+    if configured:
+        if len(configured) < 32:
+            raise ConfigurationError("CHARTE_JOURNAL_KEY doit compter au moins 32 caractères.")
+        return configured.encode("utf-8")
+    key_file = instance / JOURNAL_KEY_FILE
+    if not key_file.exists() and not allow_generated:
+        raise ConfigurationError(
+            "CHARTE_JOURNAL_KEY est obligatoire hors démonstration "
+            "dès que DATABASE_URL est défini (ou posez CHARTE_DEMO=1)."
+        )
+    return _read_or_create_key(key_file).encode("utf-8")
+
+
+def journal_checkpoint_path(configured: str, instance: Path) -> Path:
+    """The append-only file of the journal's checkpoints: CHARTE_JOURNAL_CHECKPOINT or the instance folder."""
+    return Path(configured).resolve() if configured else instance / JOURNAL_CHECKPOINT_FILE
 
 
 def _int(name: str, default: int) -> int:
@@ -73,10 +118,14 @@ def load_config() -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY_LOADER": lambda: _secret_key(instance, allow_generated=demo),
         "CHARTE_AUTHORITY_NAME": os.environ.get("CHARTE_AUTHORITY_NAME", ""),
+        "CHARTE_AUTHORITY_NAME_DE": os.environ.get("CHARTE_AUTHORITY_NAME_DE", ""),
         "CHARTE_PROXY_COUNT": _int("CHARTE_PROXY_COUNT", 0),
         "CHARTE_SESSION_HOURS": _int("CHARTE_SESSION_HOURS", 8),
         "CHARTE_SESSION_MAX_HOURS": _int("CHARTE_SESSION_MAX_HOURS", 12),
         "MAX_CONTENT_LENGTH": _int("CHARTE_MAX_UPLOAD_KB", 512) * 1024,
+        # Read when the application starts (charte.journal.keys), from the final INSTANCE_PATH.
+        "CHARTE_JOURNAL_KEY": os.environ.get("CHARTE_JOURNAL_KEY", "").strip(),
+        "CHARTE_JOURNAL_CHECKPOINT": os.environ.get("CHARTE_JOURNAL_CHECKPOINT", "").strip(),
         # Publication: the authority's signing certificate (PKCS#12, or PEM key + certificate), the
         # optional RFC 3161 timestamp server, who signs and where, and the public address of the site.
         "CHARTE_SIGNING_P12": os.environ.get("CHARTE_SIGNING_P12", ""),

@@ -7,6 +7,8 @@ from sqlalchemy.engine import Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of a connection that only reads (the backup): a plain BEGIN even outside a request.
+READ_ONLY = "charte_read_only"
 
 
 def engine_options(database_uri: str) -> dict:
@@ -16,9 +18,12 @@ def engine_options(database_uri: str) -> dict:
     return {"pool_pre_ping": True}
 
 
-def _begin_statement() -> str:
-    """BEGIN IMMEDIATE for anything that may write; a plain BEGIN for page reads."""
-    if has_request_context() and request.method in READ_ONLY_METHODS:
+def _begin_statement(read_only: bool = False) -> str:
+    """BEGIN IMMEDIATE for anything that may write; a plain BEGIN for page reads and read-only connections.
+
+    In WAL mode a plain (deferred) BEGIN takes a snapshot at its first read and blocks no writer;
+    BEGIN IMMEDIATE would hold the write lock for as long as the transaction lasts."""
+    if read_only or (has_request_context() and request.method in READ_ONLY_METHODS):
         return "BEGIN"
     return "BEGIN IMMEDIATE"
 
@@ -41,4 +46,4 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql(_begin_statement())
+        connection.exec_driver_sql(_begin_statement(connection.get_execution_options().get(READ_ONLY, False)))

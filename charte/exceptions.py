@@ -35,3 +35,8 @@ class LoginThrottled(DomainError):
 
 class InvalidCredentials(DomainError):
     status = 400
+
+
+class MigrationStopped(Exception):
+    """A migration found data it must not change on its own; the message says what to do.
+    (Not a RuntimeError: Flask-Migrate would swallow it into a bare exit code.)"""

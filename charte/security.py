@@ -105,7 +105,7 @@ def requires_fresh_auth(view):
     comes back to the same address; a POST comes back to the page the form was sent from (its data is
     not replayed: the person sends the form again, now confirmed). Put it under `@requires(...)`:
 
-        @bp.route("/chartes/<int:charte_id>/versions/<int:numero>/approuver", methods=["POST"])
+        @bp.route("/chartes/<id:charte_id>/versions/<id:numero>/approuver", methods=["POST"])
         @requires("comite")
         @requires_fresh_auth
         def approuver(charte_id, numero): ...

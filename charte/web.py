@@ -4,18 +4,43 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from werkzeug.routing import IntegerConverter
 
 from charte.exceptions import DomainError
 from charte.extensions import db
-from charte.markdown import render_markdown
+from charte.markdown import render_markdown, render_markdown_bounded
+from charte.texte import de, pluriel
 
 
 CONCURRENT_CHANGE = ("Une autre modification est arrivée au même moment : rien n’a été enregistré. "
                      "Rechargez la page et vérifiez avant de recommencer.")
+
+
+# Every id column is an INTEGER: 32 bits on PostgreSQL. A larger number cannot name a row.
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<id:…>` in a route: a row id from 1 to MAX_ID; anything else matches no route (404), so
+    that a huge number never reaches the database (SQLite and psycopg refuse it with an error)."""
+
+    regex = r"[0-9]{1,10}"
+
+    def __init__(self, map, *args, **kwargs):
+        super().__init__(map, min=1, max=MAX_ID)
+
+
+def id_arg(name: str) -> int | None:
+    """A row id passed in the query string (`?modele=3`), or None when absent or not an id."""
+    raw = request.args.get(name, "")
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None
 
 
 @dataclass
@@ -65,26 +90,25 @@ def format_dt(value) -> str:
     return value.strftime("%d/%m/%Y à %H:%M") + " UTC"
 
 
-def pluriel(count: int, singulier: str, pluriel_: str | None = None) -> str:
-    """'1 version', '3 versions'; in French 0 and 1 take the singular."""
-    word = singulier if abs(count) < 2 else (pluriel_ or singulier + "s")
-    return f"{count}\u00a0{word}"
-
-
 def install(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["markdown_bounded"] = render_markdown_bounded
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.filters["pluriel"] = pluriel
+    app.jinja_env.filters["de"] = de  # {{ "compte " ~ nom|de }}: « compte d’Alex »
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
     @app.context_processor
     def _globals():
-        from charte.parametres import DEFAULT_AUTHORITY, authority_name
+        from charte.parametres import DEFAULT_AUTHORITY, authority_complement, authority_name
+        from charte.texte import complement_du_nom
 
         try:
-            name = authority_name()
+            name, complement = authority_name(), authority_complement()
         except SQLAlchemyError:  # error pages must render even when the database is away
             db.session.rollback()
             name = current_app.config.get("CHARTE_AUTHORITY_NAME") or DEFAULT_AUTHORITY
-        return {"authority_name": name, "user": current_user}
+            complement = complement_du_nom(name)
+        # authority_de: the name after "de", « la charte {{ authority_de }} » (de la Ville de…, d’Issy…)
+        return {"authority_name": name, "authority_de": complement, "user": current_user}

@@ -14,12 +14,13 @@ import pytest
 from flask.testing import FlaskCliRunner, FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from charte import create_app
 from charte.config import PROJECT_ROOT
 from charte.extensions import db
+from charte.journal.keys import checkpoint_path
 
 PASSWORD = "un mot de passe solide"
 TEMPLATE_PATH = PROJECT_ROOT / "modeles" / "charte-ia-collectivite.md"
@@ -35,20 +36,29 @@ def _pg_admin_connect(url):
     )
 
 
+@contextlib.contextmanager
+def fresh_database(sqlite_path: Path, prefix: str):
+    """A SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database, dropped after."""
+    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
+    if not configured.startswith("postgresql"):
+        yield f"sqlite:///{sqlite_path}"
+        return
+    url = make_url(configured)
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with _pg_admin_connect(url) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with _pg_admin_connect(url) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
     """SQLite file by default; with CHARTE_TEST_DATABASE_URL a fresh PostgreSQL database for this run."""
-    configured = os.environ.get("CHARTE_TEST_DATABASE_URL", "")
-    if not configured.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'charte-test.db'}"
-        return
-    url = make_url(configured)
-    name = f"charte_test_{uuid.uuid4().hex[:10]}"
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield url.set(database=name).render_as_string(hide_password=False)
-    with _pg_admin_connect(url) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(tmp_path_factory.mktemp("db") / "charte-test.db", "charte_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -98,14 +108,42 @@ def page_text(response) -> str:
     return html.unescape(response.get_data(as_text=True))
 
 
+@contextlib.contextmanager
+def triggers_suspended():
+    """Within the test session's transaction, lift the immutability triggers, as the owner of the
+    database could: to empty the tables between tests, and to tamper with rows in tamper tests."""
+    if db.engine.dialect.name == "postgresql":
+        # Triggers do not fire for a replication session (the test role is a superuser).
+        db.session.execute(text("SET LOCAL session_replication_role = replica"))
+        yield
+        db.session.execute(text("SET LOCAL session_replication_role = origin"))
+        return
+    triggers = db.session.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _sql in triggers:
+        db.session.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _name, sql in triggers:
+        db.session.execute(text(sql))
+
+
+def tamper(sql: str, **params) -> None:
+    """Change the database behind the application's back, as someone with full SQL access could."""
+    with triggers_suspended():
+        db.session.execute(text(sql), params)
+    db.session.commit()
+
+
 def _empty_all_tables() -> None:
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(text(f"DELETE FROM {table}"))
+    with triggers_suspended():
+        if db.engine.dialect.name == "postgresql":
+            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table}"))
     db.session.commit()
+    # The instance folder lives as long as the run: each test starts without checkpoints.
+    checkpoint_path().unlink(missing_ok=True)
 
 
 class CharteClient(FlaskClient):
@@ -302,6 +340,96 @@ def login_as(client: CharteClient, user, password: str = PASSWORD):
 @pytest.fixture
 def auth(client) -> AuthActions:
     return AuthActions(client)
+
+
+# --- Rounds and amendments (plain rows; the services' own tests go through the services) -------
+
+
+@pytest.fixture
+def make_tour(app, make_charte):
+    """Factory: a round on the charter's version in force, in the given state, windows around now."""
+    import json
+    from datetime import datetime, timedelta, timezone
+
+    from charte.tours.models import ReglesCharte, Tour, TourStatut
+
+    def make(charte=None, statut: str = "depot", **regles):
+        charte = charte or make_charte()
+        now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+        base = ReglesCharte(charte_id=charte.id, quorum_pct=25, majorite="simple", une_voix_par_service=False,
+                            resultats_en_direct=False, cosignataires_min=0, validation_seuil=2)
+        frozen = {**base.as_dict(), **regles}
+        if statut == "depot":
+            windows = (now - timedelta(days=1), now + timedelta(days=6), now + timedelta(days=7),
+                       now + timedelta(days=14))
+        else:
+            windows = (now - timedelta(days=14), now - timedelta(days=7), now - timedelta(days=1),
+                       now + timedelta(days=6) if statut == "vote" else now - timedelta(hours=1))
+        numero = 1 + max([t.numero for t in db.session.scalars(select(Tour).filter_by(charte_id=charte.id))],
+                         default=0)
+        tour = Tour(
+            charte_id=charte.id, ouvert_charte_id=None if statut == "clos" else charte.id,
+            version_id=charte.version_courante.id, numero=numero, titre=f"Tour n° {numero}",
+            statut=TourStatut(statut), depot_debut_at=windows[0], depot_fin_at=windows[1],
+            vote_debut_at=windows[2], vote_fin_at=windows[3], regles_json=json.dumps(frozen),
+            created_at=now, vote_ouvert_at=now if statut != "depot" else None,
+        )
+        db.session.add(tour)
+        db.session.commit()
+        return tour
+
+    return make
+
+
+@pytest.fixture
+def make_amendement(app, make_tour, make_user):
+    """Factory: an amendment with its first revision, by default a modification of RESP-1, déposé."""
+    from datetime import datetime, timezone
+
+    from charte.amendements.models import Amendement, AmendementStatut, Nature, Revision
+
+    def make(tour=None, auteur=None, nature: str = "modification", ref: str | None = "RESP-1",
+             texte: str | None = None, statut: str = "depose", titre: str | None = None,
+             expose: str = "Parce que le texte actuel ne dit pas assez clairement qui décide."):
+        tour = tour or make_tour()
+        auteur = auteur or make_user("agent")
+        version = tour.version
+        clause = version.clause(ref) if ref and nature != "ajout" else None
+        now = datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+        if texte is None:
+            texte = "" if nature == "suppression" else (
+                (clause.texte + "\n\nUn agent référent valide chaque usage.") if clause else "Texte de la nouvelle clause.")
+        titre = titre or (clause.titre if clause else "Nouvelle clause")
+        numero = 1 + (db.session.scalar(select(func.max(Amendement.numero)).filter_by(charte_id=tour.charte_id)) or 0)
+        amendement = Amendement(
+            tour_id=tour.id, charte_id=tour.charte_id, numero=numero, nature=Nature(nature),
+            statut=AmendementStatut(statut), clause_ref=ref if nature != "ajout" else None,
+            theme_position=clause.theme_position if clause else 1, position=None if clause else 1, auteur_id=auteur.id,
+            departement_id=auteur.departement_id, base_version_id=version.id, titre=titre, texte=texte,
+            expose=expose, revision_courante=1, created_at=now, depose_at=None if statut == "brouillon" else now,
+        )
+        db.session.add(amendement)
+        db.session.flush()
+        db.session.add(Revision(
+            amendement_id=amendement.id, numero=1, base_version_id=version.id,
+            base_titre=clause.titre if clause else "", base_texte=clause.texte if clause else "",
+            titre=titre, texte=texte, expose=expose, auteur_id=auteur.id, created_at=now,
+        ))
+        db.session.commit()
+        return amendement
+
+    return make
+@pytest.fixture
+def admin(client, auth, make_user):
+    """An administrator, logged in with the test client."""
+    user = make_user("admin", nom="Adèle Admin")
+    auth.login(user)
+    return user
+
+
+def count(model) -> int:
+    """Rows of a model's table, as the test's session sees them."""
+    return db.session.scalar(select(func.count()).select_from(model))
 
 
 # --- Publication: a signing certificate and published versions --------------------------------

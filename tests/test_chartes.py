@@ -14,13 +14,6 @@ from tests.conftest import TEMPLATE_PATH, page_text
 from tests.test_modeles import HEAD, VALID
 
 
-@pytest.fixture
-def admin(client, auth, make_user):
-    user = make_user("admin")
-    auth.login(user)
-    return user
-
-
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 

@@ -98,7 +98,7 @@ def test_import_malformed_template_names_the_line_and_writes_nothing(runner, tmp
     path.write_text(HEAD + "## Thème\n### mauvais titre\nTexte\n", encoding="utf-8")
     result = runner.invoke(args=["charte", "import-template", str(path)])
     assert result.exit_code == 1
-    assert "ligne 7" in result.output and "Rien n’a été importé" in result.output
+    assert "«\u00a0casse.md\u00a0»\u00a0: Ligne 7\u00a0:" in result.output and "Rien n’a été importé" in result.output
     assert _count(Modele) == 0
     missing = runner.invoke(args=["charte", "import-template", str(tmp_path / "absent.md")])
     assert missing.exit_code == 2

@@ -1,6 +1,6 @@
 """Forms of the accounts module."""
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, ValidationError
 
 from charte.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from charte.forms import ChoiceField, Form
@@ -93,6 +93,9 @@ class UserEditForm(Form):
 
 @_roles_fields
 class UserCreateForm(UserEditForm):
+    # No department is chosen for the administrator: a wrong default would go unnoticed.
+    departement_id = ChoiceField("Service", coerce=int, validate_choice=True, placeholder="— Choisissez un service —",
+                                 required_message="Choisissez le service de la personne.")
     email = EmailField("Adresse électronique", validators=[
         DataRequired("Indiquez l’adresse électronique."), Length(max=254, message="254 caractères au plus.")])
 
@@ -100,3 +103,5 @@ class UserCreateForm(UserEditForm):
 class ParametresForm(Form):
     nom_collectivite = StringField("Nom de la collectivité", validators=[
         DataRequired("Indiquez le nom de la collectivité."), Length(max=120, message="120 caractères au plus.")])
+    nom_collectivite_complement = StringField("Forme du nom après «\u00a0de\u00a0»", validators=[
+        Optional(), Length(max=140, message="140 caractères au plus.")])

@@ -4,6 +4,7 @@ Signing in and the second factor live in charte.accounts.authentification and do
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import func, select
 
@@ -20,6 +21,7 @@ from charte.accounts.passwords import (
 from charte.exceptions import Conflict, InvalidInput
 from charte.extensions import db
 from charte.journal.services import record
+from charte.texte import control_character_message, first_control_character, name_key
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -30,14 +32,23 @@ def normalise_email(raw: str | None) -> str:
         raise InvalidInput("Indiquez une adresse électronique.", "email")
     if len(email) > 254:
         raise InvalidInput("L’adresse électronique ne peut pas dépasser 254 caractères.", "email")
+    refuse_control_characters(email, "email")
     if not _EMAIL.match(email):
         raise InvalidInput("Cette adresse électronique n’est pas valide (exemple : prenom.nom@mairie.fr).", "email")
     return email
 
 
+def refuse_control_characters(value: str, field: str, multiline: bool = False) -> None:
+    """The services' own check, for the paths that bypass the forms (command line, demo)."""
+    char = first_control_character(value, multiline)
+    if char is not None:
+        raise InvalidInput(control_character_message(char), field)
+
+
 def clean_label(raw: str | None, field: str, what: str, max_length: int = 120) -> str:
-    """Trim and collapse spaces; refuse an empty or too long label."""
-    value = " ".join((raw or "").split())
+    """NFC, trim and collapse spaces; refuse control characters and an empty or too long label."""
+    refuse_control_characters(raw or "", field)
+    value = " ".join(unicodedata.normalize("NFC", raw or "").split())
     if not value:
         raise InvalidInput(f"Indiquez {what}.", field)
     if len(value) > max_length:
@@ -48,15 +59,29 @@ def clean_label(raw: str | None, field: str, what: str, max_length: int = 120) -
 # --- Departments -------------------------------------------------------------------------------
 
 
+DEPARTMENT_NAME_MAX = 120
+
+
 def _department_key(nom: str) -> str:
-    return nom.casefold()
+    """The name's identity (typographic variants and case folded), within the key column's size."""
+    key = name_key(nom)
+    if len(key) > DEPARTMENT_NAME_MAX:
+        raise InvalidInput(f"Ce champ ne peut pas dépasser {DEPARTMENT_NAME_MAX} caractères.", "nom")
+    return key
+
+
+def trouver_departement(nom: str) -> Departement | None:
+    """The department of that name, however its apostrophes, quotes, dashes, spaces or case are typed."""
+    return db.session.scalar(select(Departement).filter_by(
+        nom_key=_department_key(clean_label(nom, "nom", "le nom du service"))))
 
 
 def creer_departement(nom: str, actor: User | None) -> Departement:
     """Create a department with a unique name."""
     nom = clean_label(nom, "nom", "le nom du service")
-    if db.session.scalar(select(Departement).filter_by(nom_key=_department_key(nom))):
-        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
+    existing = trouver_departement(nom)
+    if existing is not None:
+        raise Conflict(f"Un service nommé « {existing.nom} » existe déjà.", "nom")
     dep = Departement(nom=nom, nom_key=_department_key(nom))
     db.session.add(dep)
     db.session.flush()
@@ -67,9 +92,9 @@ def creer_departement(nom: str, actor: User | None) -> Departement:
 def renommer_departement(dep: Departement, nom: str, actor: User | None) -> Departement:
     """Rename a department, keeping names unique."""
     nom = clean_label(nom, "nom", "le nom du service")
-    other = db.session.scalar(select(Departement).filter_by(nom_key=_department_key(nom)))
+    other = trouver_departement(nom)
     if other is not None and other.id != dep.id:
-        raise Conflict(f"Un service nommé « {nom} » existe déjà.", "nom")
+        raise Conflict(f"Un service nommé « {other.nom} » existe déjà.", "nom")
     ancien = dep.nom
     if ancien == nom:
         return dep
@@ -159,14 +184,19 @@ def modifier_compte(user: User, nom: str, departement: Departement | None, roles
     return user
 
 
-def desactiver_compte(user: User, actor: User | None) -> User:
-    """Disable an account and end all its sessions."""
+def verifier_desactivation(user: User, actor: User | None) -> None:
+    """Refuse (Conflict) what disabling this account would break: one's own, already off, last admin."""
     if actor is not None and actor.id == user.id:
         raise Conflict("Vous ne pouvez pas désactiver votre propre compte.")
     if not user.is_active:
         raise Conflict("Ce compte est déjà désactivé.")
     if user.is_admin and _active_admins() <= 1:
         raise Conflict("Il doit rester au moins un compte d’administration actif.")
+
+
+def desactiver_compte(user: User, actor: User | None) -> User:
+    """Disable an account and end all its sessions."""
+    verifier_desactivation(user, actor)
     user.is_active = False
     end_sessions(user, "desactivation")
     db.session.flush()

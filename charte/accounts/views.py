@@ -38,6 +38,7 @@ from charte.extensions import db
 from charte.forms import ActionForm
 from charte.parametres import authority_name
 from charte.security import public, requires, requires_fresh_auth, safe_next
+from charte.texte import de
 from charte.web import Outcome, attach_error, run_form
 
 bp = Blueprint("accounts", __name__)
@@ -242,10 +243,12 @@ def admin_index():
 @requires("admin")
 def parametres():
     """Settings of the authority (its name for now)."""
-    from charte.parametres import NOM_COLLECTIVITE, authority_name, changer_nom_collectivite
+    from charte.parametres import NOM_COLLECTIVITE, authority_complement, authority_name, changer_nom_collectivite
 
-    form = ParametresForm(data={"nom_collectivite": authority_name()} if request.method == "GET" else None)
-    outcome = run_form(form, lambda: changer_nom_collectivite(form.nom_collectivite.data, current_user))
+    current = {"nom_collectivite": authority_name(), "nom_collectivite_complement": authority_complement()}
+    form = ParametresForm(data=current if request.method == "GET" else None)
+    outcome = run_form(form, lambda: changer_nom_collectivite(
+        form.nom_collectivite.data, current_user, form.nom_collectivite_complement.data))
     if outcome.done:
         flash("Les paramètres ont été enregistrés.", "success")
         return redirect(url_for("accounts.parametres"))
@@ -308,7 +311,7 @@ def departements():
     return render_template("accounts/departements.html", form=form, departements=deps), outcome.status
 
 
-@bp.route("/admin/services/<int:departement_id>", methods=["GET", "POST"])
+@bp.route("/admin/services/<id:departement_id>", methods=["GET", "POST"])
 @requires("admin")
 def departement_edit(departement_id: int):
     """Rename a department."""
@@ -344,7 +347,7 @@ def user_create():
     return render_template("accounts/user_create.html", form=form), outcome.status
 
 
-@bp.route("/admin/comptes/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/admin/comptes/<id:user_id>", methods=["GET", "POST"])
 @requires("admin")
 def user_edit(user_id: int):
     """Change an account's name, department and roles."""
@@ -355,7 +358,7 @@ def user_edit(user_id: int):
     outcome = run_form(form, lambda: services.modifier_compte(
         target, form.nom.data, db.session.get(Departement, form.departement_id.data), form.roles(), current_user))
     if outcome.done:
-        flash(f"Le compte de {target.nom} a été mis à jour.", "success")
+        flash(f"Le compte {de(target.nom)} a été mis à jour.", "success")
         return redirect(url_for("accounts.users"))
     return render_template("accounts/user_edit.html", form=form, target=target, action_form=ActionForm()), \
         outcome.status
@@ -385,26 +388,33 @@ def _toggle_account(user_id: int, action, message: str):
     target, _, refused = _account_action(user_id, lambda u: action(u, current_user))
     if refused:
         return refused
-    flash(message.format(nom=target.nom), "success")
+    flash(message.format(nom_de=de(target.nom)), "success")
     return redirect(url_for("accounts.user_edit", user_id=user_id))
 
 
-@bp.route("/admin/comptes/<int:user_id>/desactiver", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/desactiver", methods=["GET", "POST"])
 @requires("admin")
 def user_disable(user_id: int):
-    """Disable an account: its sessions end at once."""
+    """Disable an account: GET asks for confirmation (stating the consequences), POST disables it."""
+    if request.method == "GET":
+        target = _get_user(user_id)
+        try:
+            services.verifier_desactivation(target, current_user)
+        except DomainError as exc:
+            return _edit_page(target, exc, exc.status)
+        return render_template("accounts/user_disable.html", target=target, action_form=ActionForm())
     return _toggle_account(user_id, services.desactiver_compte,
-                           "Le compte de {nom} est désactivé ; ses sessions sont fermées.")
+                           "Le compte {nom_de} est désactivé ; ses sessions sont fermées.")
 
 
-@bp.route("/admin/comptes/<int:user_id>/reactiver", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/reactiver", methods=["POST"])
 @requires("admin")
 def user_enable(user_id: int):
     """Enable a disabled account again."""
-    return _toggle_account(user_id, services.reactiver_compte, "Le compte de {nom} est de nouveau actif.")
+    return _toggle_account(user_id, services.reactiver_compte, "Le compte {nom_de} est de nouveau actif.")
 
 
-@bp.route("/admin/comptes/<int:user_id>/reinitialiser", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/reinitialiser", methods=["POST"])
 @requires("admin")
 def user_reset_password(user_id: int):
     """Give the account a new password, shown once and to be changed at next login."""
@@ -415,7 +425,7 @@ def user_reset_password(user_id: int):
     return render_template("accounts/password_shown.html", target=target, password=password, created=False)
 
 
-@bp.route("/admin/comptes/<int:user_id>/double-facteur", methods=["POST"])
+@bp.route("/admin/comptes/<id:user_id>/double-facteur", methods=["POST"])
 @requires("admin")
 @requires_fresh_auth
 def user_reset_second_factor(user_id: int):

@@ -16,6 +16,7 @@ class ModeleFichierForm(Form):
 
 
 class CharteCreateForm(Form):
-    modele_id = ChoiceField("Modèle de départ", coerce=int, validate_choice=True)
+    modele_id = ChoiceField("Modèle de départ", coerce=int, validate_choice=True,
+                            placeholder="— Choisissez un modèle —", required_message="Choisissez le modèle de départ.")
     titre = StringField("Titre de la charte (laissez vide pour reprendre celui du modèle)", validators=[
         Optional(), Length(max=200, message="200 caractères au plus.")])

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from charte.exceptions import InvalidInput
 from charte.hashing import normalise_text
+from charte.texte import first_control_character
 
 MAX_TEMPLATE_BYTES = 256 * 1024
 MAX_CLAUSES = 300
@@ -23,10 +24,12 @@ FENCE = re.compile(r"^(```|~~~)")
 class TemplateError(InvalidInput):
     """A malformed template: the line and the reason, for the person who wrote it."""
 
-    def __init__(self, line: int, reason: str):
-        super().__init__(f"Ligne {line} : {reason}", "fichier")
+    def __init__(self, line: int, reason: str, filename: str = ""):
+        where = f"« {filename} » : " if filename else ""
+        super().__init__(f"{where}Ligne {line} : {reason}", "fichier")
         self.line = line
         self.reason = reason
+        self.filename = filename
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,15 @@ def decode_template(data: bytes) -> str:
     if b"\x00" in data:
         raise TemplateError(1, "le fichier n’est pas un texte (octet nul trouvé).")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise TemplateError(line, "le fichier n’est pas encodé en UTF-8.") from exc
+    char = first_control_character(text, multiline=True)
+    if char is not None:
+        line = text[: text.index(char)].count("\n") + 1
+        raise TemplateError(line, f"caractère de contrôle invisible (U+{ord(char):04X}) : retirez-le.")
+    return text
 
 
 def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
@@ -103,6 +111,14 @@ def _front_matter(lines: list[str]) -> tuple[dict[str, str], int]:
         meta[key] = value
     last = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
     raise TemplateError(last, "l’en-tête n’est jamais fermé par « --- ».")
+
+
+def _text(lines: list[str], line: int, what: str) -> str:
+    """A block of Markdown, normalised; every block is bounded (MAX_TEXT), the preamble too."""
+    texte = normalise_text("\n".join(lines))
+    if len(texte) > MAX_TEXT:
+        raise TemplateError(line, f"{what} dépasse {MAX_TEXT} caractères.")
+    return texte
 
 
 def parse_template(source: str) -> ParsedTemplate:
@@ -180,19 +196,18 @@ def parse_template(source: str) -> ParsedTemplate:
 
     built = []
     for theme in themes:
+        intro = _text(theme["intro"], theme["line"], f"l’introduction du thème «\u00a0{theme['titre']}\u00a0»")
         clauses = []
         for clause in theme["clauses"]:
-            texte = normalise_text("\n".join(clause["texte"]))
+            texte = _text(clause["texte"], clause["line"], f"le texte de la clause {clause['ref']}")
             if not texte:
                 raise TemplateError(clause["line"], f"la clause {clause['ref']} n’a pas de texte.")
-            if len(texte) > MAX_TEXT:
-                raise TemplateError(clause["line"], f"le texte de la clause {clause['ref']} dépasse {MAX_TEXT} caractères.")
             clauses.append(ClauseSource(clause["ref"], normalise_text(clause["titre"]), texte, clause["line"]))
-        built.append(ThemeSource(normalise_text(theme["titre"]), normalise_text("\n".join(theme["intro"])), tuple(clauses), theme["line"]))
+        built.append(ThemeSource(normalise_text(theme["titre"]), intro, tuple(clauses), theme["line"]))
     return ParsedTemplate(
         titre=normalise_text(meta["titre"]),
         description=normalise_text(meta.get("description", "")),
         version=normalise_text(meta["version"]),
-        preambule=normalise_text("\n".join(preambule)),
+        preambule=_text(preambule, start + 1, "le préambule"),
         themes=tuple(built),
     )

@@ -25,9 +25,9 @@ class VersionStatut(str, enum.Enum):
         return {
             "brouillon": "Brouillon",
             "soumise": "Soumise à validation",
-            "adoptee": "Adoptée",
-            "publiee": "Publiée",
-            "remplacee": "Remplacée",
+            "adoptee": "Adoptée, pas encore publiée",
+            "publiee": "Publiée, en vigueur",
+            "remplacee": "Remplacée par une version publiée plus récente",
         }[self.value]
 
 
@@ -69,8 +69,14 @@ class Charte(db.Model):
     versions = relationship("Version", back_populates="charte", order_by="Version.numero")
 
     @property
+    def version_publiee(self) -> "Version | None":
+        """The published version: the only text in force (None until a version is published)."""
+        return next((v for v in reversed(self.versions) if v.statut == VersionStatut.PUBLIEE), None)
+
+    @property
     def version_courante(self) -> "Version | None":
-        """The newest adopted or published version: the text in force and the base for amendments."""
+        """The newest adopted or published version: the reference text, the base for amendments.
+        It is in force only once published (version_publiee)."""
         in_force = [v for v in self.versions if v.statut in (VersionStatut.ADOPTEE, VersionStatut.PUBLIEE)]
         return in_force[-1] if in_force else (self.versions[-1] if self.versions else None)
 
@@ -111,6 +117,18 @@ class Version(db.Model):
     clauses = relationship(
         "VersionClause", back_populates="version", order_by="(VersionClause.theme_position, VersionClause.position)"
     )
+
+    @property
+    def is_texte_de_depart(self) -> bool:
+        """Version 1 as the template gave it: nobody has amended, voted or validated it yet."""
+        return self.numero == 1 and self.statut == VersionStatut.ADOPTEE
+
+    @property
+    def statut_label(self) -> str:
+        """The state as a person should read it; v1 is the template's text, not an adopted one."""
+        if self.is_texte_de_depart:
+            return "Texte de départ (modèle), pas encore publié"
+        return self.statut.label
 
     @property
     def themes(self) -> list[ThemeData]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from charte.accounts.services import clean_label
-from charte.chartes.modeles import ParsedTemplate, decode_template, parse_template
+from charte.chartes.modeles import ParsedTemplate, TemplateError, decode_template, parse_template
 from charte.chartes.models import Charte, Modele, Version, VersionClause, VersionStatut
 from charte.chartes.snapshot import verify_versions, version_hash
 from charte.config import PROJECT_ROOT
@@ -16,6 +16,7 @@ from charte.exceptions import Conflict, InvalidInput, NotFound
 from charte.extensions import db
 from charte.hashing import sha256_hex
 from charte.journal.services import record
+from charte.texte import without_control_characters
 
 MODELES_DIR = PROJECT_ROOT / "modeles"
 
@@ -24,19 +25,29 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
+def clean_filename(filename: str | None) -> str:
+    """The name of an uploaded file as it can be stored and shown: no folder, no control character."""
+    return without_control_characters(Path(filename or "").name)[:255]
+
+
 def importer_modele(data: bytes, filename: str, actor) -> Modele:
-    """Parse and store a template; a malformed one raises TemplateError and writes nothing."""
-    source = decode_template(data)
-    parsed = parse_template(source)
+    """Parse and store a template; a malformed one raises TemplateError (naming the file) and writes nothing."""
+    filename = clean_filename(filename)
+    try:
+        source = decode_template(data)
+        parsed = parse_template(source)
+    except TemplateError as exc:
+        raise TemplateError(exc.line, exc.reason, filename) from None
     digest = sha256_hex(source.encode("utf-8"))
     existing = db.session.scalar(select(Modele).filter_by(sha256=digest))
     if existing is not None:
-        raise Conflict(f"Ce modèle est déjà importé (« {existing.titre} », version {existing.version_label}).", "fichier")
+        raise Conflict(f"« {filename} » : ce modèle est déjà importé "
+                       f"(« {existing.titre} », version {existing.version_label}).", "fichier")
     modele = Modele(
         titre=parsed.titre,
         description=parsed.description,
         version_label=parsed.version,
-        filename=Path(filename or "").name[:255],
+        filename=filename,
         source=source,
         sha256=digest,
         imported_by_id=actor.id if actor is not None else None,
@@ -100,6 +111,12 @@ def _write_version(charte: Charte, titre: str, preambule: str, themes: list[dict
     return version
 
 
+def ecrire_version_adoptee(charte: Charte, titre: str, preambule: str, themes: list[dict], clauses: list[dict],
+                           actor, note: str) -> Version:
+    """Write an adopted version at the end of the charter's chain (for the consolidation's adoption)."""
+    return _write_version(charte, titre, preambule, themes, clauses, VersionStatut.ADOPTEE, actor, note)
+
+
 def creer_charte(modele: Modele | None, titre: str | None, actor) -> Charte:
     """Create a charter from a template; its v1, the template's text, is the adopted base."""
     if modele is None:
@@ -145,14 +162,52 @@ def clause_history(charte: Charte, ref: str) -> list[tuple[Version, VersionClaus
     return history
 
 
-def verify_version_chains() -> tuple[Charte, int, str] | None:
-    """Check every charter's version chain; the first break found, or None."""
-    for charte in db.session.scalars(select(Charte).order_by(Charte.id)):
-        broken = verify_versions(v.stored() for v in charte.versions)
-        if broken:
-            return charte, broken[0], broken[1]
+# --- Checks used by charte.audit: each stored row against what the keyed journal sealed ----------
+# `journalled` values come from the journal's entries ("version.creee", "charte.creee",
+# "modele.importe"): plain values, so that this module does not read the journal itself.
+
+
+def verify_charte_versions(charte: Charte, journalled: dict[int, tuple[str, int]]) -> tuple[int, str] | None:
+    """A charter's versions: their chain (1..N, each hash covering its parent), then each against the
+    SHA-256 its journal entry sealed (`journalled`: numero -> (sha256, journal seq)). A version whose
+    hashes were all recomputed, or that was deleted, no longer matches the journal. First (numero, reason)."""
+    broken = verify_versions(v.stored() for v in charte.versions)
+    if broken:
+        return broken
+    stored = {v.numero: v.sha256 for v in charte.versions}
+    for numero in sorted(set(stored) | set(journalled)):
+        if numero not in journalled:
+            return numero, "elle n’est pas inscrite au journal"
+        sha256, seq = journalled[numero]
+        if numero not in stored:
+            return numero, f"inscrite au journal (entrée n° {seq}), elle a disparu de la base"
+        if stored[numero] != sha256:
+            return numero, f"son empreinte SHA-256 n’est pas celle inscrite au journal (entrée n° {seq})"
     return None
 
+
+def verify_charte_record(charte: Charte, journalled: tuple[str, int, int] | None) -> str | None:
+    """A charter's title and template against its "charte.creee" entry (titre, modele id, journal seq)."""
+    if journalled is None:
+        return "elle n’est pas inscrite au journal"
+    titre, modele_id, seq = journalled
+    if charte.titre != titre:
+        return f"son titre « {charte.titre} » n’est pas celui inscrit au journal (entrée n° {seq})"
+    if charte.modele_id != modele_id:
+        return f"son modèle n’est pas celui inscrit au journal (entrée n° {seq})"
+    return None
+
+
+def verify_modele_source(modele: Modele, journalled: tuple[str, int] | None) -> str | None:
+    """A template's source against its stored SHA-256, and that against its "modele.importe" entry."""
+    if sha256_hex(modele.source.encode("utf-8")) != modele.sha256:
+        return "sa source ne correspond plus à son empreinte SHA-256"
+    if journalled is None:
+        return "il n’est pas inscrit au journal"
+    sha256, seq = journalled
+    if modele.sha256 != sha256:
+        return f"son empreinte SHA-256 n’est pas celle inscrite au journal (entrée n° {seq})"
+    return None
 
 
 def file_sha256(path: Path) -> str:

@@ -5,14 +5,17 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from charte.amendements import recherche
+from charte.amendements.permissions import can
+from charte.amendements.services import tour_en_cours
 from charte.chartes import services
 from charte.chartes.forms import CharteCreateForm, ModeleFichierForm, ModeleUploadForm
-from charte.chartes.modeles import MAX_TEMPLATE_BYTES, REF_SHAPE
+from charte.chartes.modeles import MAX_CLAUSES, MAX_TEMPLATE_BYTES, MAX_TEXT, MAX_THEME, MAX_TITLE, REF_SHAPE
 from charte.chartes.models import Charte, Modele
 from charte.exceptions import NotFound
 from charte.extensions import db
 from charte.security import requires
-from charte.web import run_form
+from charte.web import id_arg, run_form
 
 bp = Blueprint("chartes", __name__)
 
@@ -24,21 +27,21 @@ def index():
     return render_template("chartes/index.html", chartes=chartes)
 
 
-@bp.route("/chartes/<int:charte_id>")
+@bp.route("/chartes/<id:charte_id>")
 def show(charte_id: int):
     """The text in force of a charter, theme by theme."""
     charte = services.get_charte(charte_id)
     return render_template("chartes/version.html", charte=charte, version=charte.version_courante, courante=True)
 
 
-@bp.route("/chartes/<int:charte_id>/versions")
+@bp.route("/chartes/<id:charte_id>/versions")
 def versions(charte_id: int):
     """Every version of a charter, newest first, with its hash chain."""
     charte = services.get_charte(charte_id)
     return render_template("chartes/versions.html", charte=charte, versions=list(reversed(charte.versions)))
 
 
-@bp.route("/chartes/<int:charte_id>/versions/<int:numero>")
+@bp.route("/chartes/<id:charte_id>/versions/<id:numero>")
 def version(charte_id: int, numero: int):
     """One version's full text."""
     charte = services.get_charte(charte_id)
@@ -47,7 +50,7 @@ def version(charte_id: int, numero: int):
                            courante=found is charte.version_courante)
 
 
-@bp.route("/chartes/<int:charte_id>/clauses/<ref>")
+@bp.route("/chartes/<id:charte_id>/clauses/<ref>")
 def clause(charte_id: int, ref: str):
     """One clause and its history across versions."""
     charte = services.get_charte(charte_id)
@@ -55,8 +58,11 @@ def clause(charte_id: int, ref: str):
         raise NotFound("Cet identifiant de clause n’existe pas.")
     history = services.clause_history(charte, ref)
     courante = charte.version_courante
+    tour = tour_en_cours(charte)
     return render_template("chartes/clause.html", charte=charte, ref=ref, history=history,
-                           clause=courante.clause(ref) if courante else None, courante=courante)
+                           clause=courante.clause(ref) if courante else None, courante=courante,
+                           amendements=recherche.de_la_clause(charte.id, ref, current_user),
+                           peut_amender=tour is not None and can("creer", tour, current_user))
 
 
 # --- Administration: templates and charters ----------------------------------------------------
@@ -96,7 +102,16 @@ def modele_fichier():
     return _modeles_page(ModeleUploadForm(formdata=None), form, outcome.status)
 
 
-@bp.route("/admin/modeles/<int:modele_id>")
+@bp.route("/admin/modeles/format")
+@requires("admin")
+def format_modeles():
+    """The guide to the template format, in French."""
+    return render_template("chartes/format.html", limites={
+        "kio": MAX_TEMPLATE_BYTES // 1024, "clauses": MAX_CLAUSES, "texte": MAX_TEXT, "titre": MAX_TITLE,
+        "theme": MAX_THEME})
+
+
+@bp.route("/admin/modeles/<id:modele_id>")
 @requires("admin")
 def modele(modele_id: int):
     """Preview an imported template as it will become a charter."""
@@ -111,6 +126,8 @@ def modele(modele_id: int):
 def create():
     """Create a charter from an imported template."""
     form = CharteCreateForm()
+    if not form.is_submitted():
+        form.modele_id.data = id_arg("modele")  # "create a charter from this template"
     form.modele_id.choices = [
         (m.id, f"{m.titre} — version {m.version_label}")
         for m in db.session.scalars(select(Modele).order_by(Modele.imported_at.desc(), Modele.id.desc()))

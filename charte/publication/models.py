@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charte.extensions import db
 from charte.immutability import immutable
+from charte.journal.triggers import FrozenTable
 
 
 @immutable()
@@ -42,3 +43,7 @@ class Publication(db.Model):
     version = relationship("Version")
     charte = relationship("Charte")
     published_by = relationship("User")
+
+
+# The database refuses any UPDATE or DELETE on publications (charte.journal.triggers), as the ORM does.
+FIGEES = (FrozenTable("publications"),)

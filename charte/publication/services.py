@@ -14,13 +14,13 @@ from sqlalchemy import select
 from charte.chartes.models import Charte, Version, VersionStatut
 from charte.exceptions import Conflict, NotFound
 from charte.extensions import db
-from charte.hashing import GENESIS, sha256_hex
-from charte.journal.models import JournalEntry
-from charte.journal.services import record
+from charte.hashing import sha256_hex
+from charte.journal.services import journal_head, record
 from charte.parametres import authority_name
 from charte.publication.certificats import Certificat, charger_certificat, empreinte_configuree
+from charte.publication.annexe import annexe_de
 from charte.publication.contenu import (
-    Annexe, DocumentPublie, donnees_publication, json_publication, markdown_publication, qr_svg,
+    DocumentPublie, donnees_publication, json_publication, markdown_publication, qr_svg,
 )
 from charte.publication.models import Publication
 from charte.publication.rendu import PieceJointe, rendre_pdf
@@ -39,15 +39,6 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
 
 
-def journal_head() -> tuple[int, str]:
-    """Number and hash of the journal's last entry ((0, GENESIS) when empty).
-
-    Stands in for charte.journal.services.journal_head (branch `journal`) until it is merged."""
-    row = db.session.execute(select(JournalEntry.seq, JournalEntry.hash).order_by(JournalEntry.seq.desc())
-                             .limit(1)).first()
-    return (row.seq, row.hash) if row else (0, GENESIS)
-
-
 # --- Publishing ----------------------------------------------------------------------------------
 
 
@@ -61,14 +52,6 @@ def url_publique(charte_id: int, numero: int, base_url: str | None = None) -> st
     """Absolute address of the public page: CHARTE_PUBLIC_URL, else the request's, else the local one."""
     base = current_app.config.get("CHARTE_PUBLIC_URL") or (base_url or "").rstrip("/") or URL_LOCALE
     return base + chemin_public(charte_id, numero)
-
-
-def annexe_de(version: Version) -> Annexe:
-    """What the annex lists: integrated amendments, conflict resolutions, approvals, departments.
-
-    Amendments, votes and approvals live in modules merged later; until then a version has none, and v1
-    is the template's text."""
-    return Annexe(texte_de_depart=version.parent_id is None)
 
 
 def signataire_pour(version: Version, certificat: Certificat) -> Signataire:
@@ -272,3 +255,32 @@ def verifier_fichier(data: bytes) -> Verdict:
     if analyse.sha256_revision_signee and analyse.sha256_revision_signee != analyse.sha256:
         par_revision = db.session.scalar(select(Publication).filter_by(pdf_sha256=analyse.sha256_revision_signee))
     return conclure(analyse, autorite, certificats, _connue(par_fichier), _connue(par_revision))
+
+
+# --- Audit ---------------------------------------------------------------------------------------
+
+
+def verifier_publications() -> str | None:
+    """The first publication that no longer holds (French sentence), or None.
+
+    Each stored PDF still has its SHA-256, its data still name the version's hash, and the journal still
+    holds the entry whose hash the signed PDF anchors: a journal cut or rewritten before that entry no
+    longer matches a document anyone may have downloaded."""
+    from sqlalchemy.orm import undefer
+
+    from charte.journal.models import JournalEntry
+
+    rows = db.session.scalars(select(Publication).order_by(Publication.id)
+                              .options(undefer(Publication.pdf), undefer(Publication.donnees_json)))
+    for publication in rows:
+        nom = f"version {publication.numero} de la charte n°\u00a0{publication.charte_id}"
+        if sha256_hex(publication.pdf) != publication.pdf_sha256:
+            return f"{nom}\u00a0: le PDF enregistré ne correspond plus à son empreinte SHA-256"
+        if json.loads(publication.donnees_json)["version"]["sha256"] != publication.version.sha256:
+            return f"{nom}\u00a0: les données publiées ne correspondent plus au contenu de la version"
+        if publication.journal_seq:
+            ancre = db.session.scalar(select(JournalEntry.hash).filter_by(seq=publication.journal_seq))
+            if ancre != publication.journal_hash:
+                return (f"{nom}\u00a0: le journal ne contient plus l’entrée n°\u00a0{publication.journal_seq} "
+                        "ancrée dans le PDF signé")
+    return None

@@ -1,7 +1,7 @@
 """auth: second factor (TOTP, recovery codes), session end reasons, attempt kinds
 
 Revision ID: 0003_auth
-Revises: 0001_foundation
+Revises: 0002_journal (in this branch; the lead sets the final chain)
 """
 from alembic import op
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_auth'
-down_revision = '0001_foundation'
+down_revision = '0002_journal'
 branch_labels = None
 depends_on = None
 

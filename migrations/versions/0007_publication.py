@@ -1,14 +1,19 @@
 """publication: the signed PDF of each published version, its data and its anchors
 
 Revision ID: 0007_publication
-Revises: 0003_auth (after merging branch auth; the lead re-chains)
+Revises: 0006_consolidation
 """
 from alembic import op
 import sqlalchemy as sa
 
+from charte.journal.triggers import FrozenTable, drop_triggers, install_triggers
+
+# As charte.publication.models.FIGEES, written out: a migration keeps the schema it was written for.
+FIGEES = (FrozenTable("publications"),)
+
 
 revision = '0007_publication'
-down_revision = '0003_auth'
+down_revision = '0006_consolidation'
 branch_labels = None
 depends_on = None
 
@@ -47,8 +52,11 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_publications_certificat_sha256'), ['certificat_sha256'], unique=False)
         batch_op.create_index(batch_op.f('ix_publications_charte_id'), ['charte_id'], unique=False)
 
+    install_triggers(op.get_bind(), FIGEES)
+
 
 def downgrade():
+    drop_triggers(op.get_bind(), FIGEES)
     with op.batch_alter_table('publications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_publications_charte_id'))
         batch_op.drop_index(batch_op.f('ix_publications_certificat_sha256'))

@@ -1,0 +1,1 @@
+"""Full backup and restore: a documented, versioned JSON file of every table."""

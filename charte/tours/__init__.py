@@ -1,0 +1,1 @@
+"""Amendment rounds (tours) and the charter's voting rules."""
