@@ -42,7 +42,7 @@ def _absolu(path: str) -> str:
 # --- Publishing (committee) ----------------------------------------------------------------------
 
 
-@bp.route("/chartes/<int:charte_id>/versions/<int:numero>/publier", methods=["GET", "POST"])
+@bp.route("/chartes/<id:charte_id>/versions/<id:numero>/publier", methods=["GET", "POST"])
 @requires("comite")
 @requires_fresh_auth
 def publier(charte_id: int, numero: int):
@@ -81,7 +81,7 @@ def index():
     return render_template("publication/index.html", chartes=services.chartes_publiees())
 
 
-@bp.route("/publications/<int:charte_id>/")
+@bp.route("/publications/<id:charte_id>/")
 @public
 def charte(charte_id: int):
     """Every published version of one charter, newest first."""
@@ -89,7 +89,7 @@ def charte(charte_id: int):
     return render_template("publication/charte.html", charte=publications[0].charte, publications=publications)
 
 
-@bp.route("/publications/<int:charte_id>/versions/<int:numero>")
+@bp.route("/publications/<id:charte_id>/versions/<id:numero>")
 @public
 def version(charte_id: int, numero: int):
     """A published version: its text (as in the PDF), the signed PDF, its fingerprints, what changed."""
@@ -98,7 +98,7 @@ def version(charte_id: int, numero: int):
                            doc=services.document(publication), comparaison=services.comparaison(publication))
 
 
-@bp.route("/publications/<int:charte_id>/versions/<int:numero>/comparaison")
+@bp.route("/publications/<id:charte_id>/versions/<id:numero>/comparaison")
 @public
 def comparaison(charte_id: int, numero: int):
     """Clause by clause, the changes since the previous published version."""
@@ -118,7 +118,7 @@ def _fichier(contenu: bytes, mimetype: str, nom: str, sha256: str | None = None,
     return response.make_conditional(request)
 
 
-@bp.route("/publications/<int:charte_id>/versions/<int:numero>/charte.pdf")
+@bp.route("/publications/<id:charte_id>/versions/<id:numero>/charte.pdf")
 @public
 def pdf(charte_id: int, numero: int):
     """The signed PDF exactly as stored at publication."""
@@ -127,7 +127,7 @@ def pdf(charte_id: int, numero: int):
                     publication.pdf_sha256, telecharger=True)
 
 
-@bp.route("/publications/<int:charte_id>/versions/<int:numero>/donnees.json")
+@bp.route("/publications/<id:charte_id>/versions/<id:numero>/donnees.json")
 @public
 def donnees_json(charte_id: int, numero: int):
     """Open data: the version and its publication as JSON (the file attached to the PDF)."""
@@ -136,7 +136,7 @@ def donnees_json(charte_id: int, numero: int):
                     f"charte-{charte_id}-v{numero}.json")
 
 
-@bp.route("/publications/<int:charte_id>/versions/<int:numero>/texte.md")
+@bp.route("/publications/<id:charte_id>/versions/<id:numero>/texte.md")
 @public
 def donnees_md(charte_id: int, numero: int):
     """Open data: the version's text as Markdown (the file attached to the PDF)."""
