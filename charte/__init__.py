@@ -72,6 +72,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte.notifications.views import bp as notifications_bp
     from charte.public.views import bp as public_bp
     from charte.publication.views import bp as publication_bp
+    from charte.scrutins.views import bp as scrutins_bp
+    from charte.tours.views import bp as tours_bp
 
     login_manager.user_loader(load_user)
     app.url_map.converters["id"] = web.IdConverter  # before any blueprint: every route uses <id:…>
@@ -82,6 +84,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(chartes_bp)
     app.register_blueprint(journal_bp)
+    app.register_blueprint(tours_bp)
+    app.register_blueprint(scrutins_bp)
     app.register_blueprint(amendements_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(consolidation_bp)

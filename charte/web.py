@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 from charte.exceptions import DomainError
 from charte.extensions import db
 from charte.markdown import render_markdown, render_markdown_bounded
+from charte.temps import format_paris, iso_utc
 from charte.texte import de, pluriel
 
 
@@ -96,6 +97,8 @@ def install(app: Flask) -> None:
     app.jinja_env.filters["dt"] = format_dt
     app.jinja_env.filters["pluriel"] = pluriel
     app.jinja_env.filters["de"] = de  # {{ "compte " ~ nom|de }}: « compte d’Alex »
+    app.jinja_env.filters["dt_paris"] = format_paris
+    app.jinja_env.filters["iso_utc"] = iso_utc
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

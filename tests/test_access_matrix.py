@@ -1,6 +1,8 @@
 """Every route × every role: anonymous, agent, agent of another department, committee, admin.
 
 A new route that is not listed here makes `test_every_route_is_in_the_matrix` fail."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -132,12 +134,12 @@ MATRIX += [
 
 
 # --- Consolidation (world: a closed round consolidated by "comite" into {projet}, with the conflict
-# {conflit}; another closed round {tour_clos} waits, refused while {projet} is not adopted) -------------
+# {conflit}; another closed round {tour_attente} waits, refused while {projet} is not adopted) -------------
 _COMITE_SEUL = {"anonyme": LOGIN, "agent": 403, "agent_autre_service": 403, "comite": 200, "admin": 403}
 
 MATRIX += [
     ("GET", "/chartes/{charte}/projets", INTERNAL),
-    ("POST", "/tours/{tour_clos}/consolider", _only("comite", 409)),  # another draft is pending
+    ("POST", "/tours/{tour_attente}/consolider", _only("comite", 409)),  # another draft is pending
     ("GET", "/projets/{projet}", INTERNAL),
     ("GET", "/projets/{projet}/comparaison", INTERNAL),
     ("GET", "/projets/{projet}/conflits/{conflit}", INTERNAL),
@@ -161,16 +163,41 @@ def _consolidation_world(charte, users, make_tour, make_amendement) -> dict:
     projet = consolider(tour, actor=users["comite"]).projet
     db.session.commit()
     return {"projet": projet.id, "conflit": projet.conflits[0].id,
-            "tour_clos": make_tour(charte, statut="clos").id}
+            "tour_attente": make_tour(charte, statut="clos").id}
+
+
+# --- Rules, rounds, ballots, results (world: {tour_depot} is the charter's round still in submission,
+# {tour} a round of a second charter whose vote is open on {scrutin}, {tour_clos} a closed round whose
+# amendment {resultat} has its result; every account is an elector of {tour}) ----------------------------
+MATRIX += [
+    ("GET", "/admin/chartes/{charte}/regles", ADMIN),
+    ("POST", "/admin/chartes/{charte}/regles", _admin_post(400)),  # nothing filled in
+    ("GET", "/chartes/{charte}/tours", INTERNAL),
+    ("GET", "/chartes/{charte}/tours/nouveau", _only("comite", 200)),
+    ("POST", "/chartes/{charte}/tours/nouveau", _only("comite", 400)),
+    ("GET", "/tours/{tour_depot}", INTERNAL),
+    ("GET", "/tours/{tour}", INTERNAL),
+    ("GET", "/tours/{tour_clos}", INTERNAL),
+    ("GET", "/tours/{tour_depot}/fenetre", _only("comite", 200)),
+    ("POST", "/tours/{tour_depot}/fenetre", _only("comite", 400)),  # no reason
+    ("GET", "/tours/{tour_depot}/ouvrir-vote", _only("comite", 200)),
+    ("POST", "/tours/{tour}/ouvrir-vote", _only("comite", 409)),  # already open
+    ("GET", "/tours/{tour}/clore", _only("comite", 200)),
+    ("POST", "/tours/{tour_depot}/clore", _only("comite", 409)),  # the vote is not open
+    ("GET", "/amendements/{scrutin}/bulletin", INTERNAL),
+    ("POST", "/amendements/{scrutin}/bulletin", _logged_in(400)),  # no choice
+    ("GET", "/tours/{tour}/resultats", INTERNAL),
+    ("GET", "/tours/{tour_clos}/resultats", INTERNAL),
+    ("GET", "/amendements/{resultat}/resultat", INTERNAL),
+    ("GET", "/tours/{tour_clos}/participation", INTERNAL),
+]
 
 
 def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, path, _ in MATRIX:
-        endpoint, _args = adapter.match(path.format(charte=1, departement=1, cible=1, modele=1, amendement=1,
-                                                    brouillon=1, irrecevable=1, commentaire=1, projet=1,
-                                                    conflit=1, tour_clos=1), method=method)
+        endpoint, _args = adapter.match(re.sub(r"\{\w+\}", "1", path), method=method)
         covered.add((endpoint, method))
     every = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
              for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -202,7 +229,34 @@ def world(app, make_user, make_departement, make_charte, make_tour, make_amendem
                irrecevable=make_amendement(tour=tour, auteur=users["agent"], statut="irrecevable").id,
                brouillon=make_amendement(tour=tour, auteur=users["agent"], statut="brouillon").id)
     ids.update(_consolidation_world(charte, users, make_tour, make_amendement))
+    # Rounds and ballots
+    ids.update(_world_scrutins(make_charte, make_tour, make_amendement, charte, tour, users, cible))
     return {"users": users, "ids": ids}
+
+
+def _world_scrutins(make_charte, make_tour, make_amendement, charte, tour_depot, users, cible) -> dict:
+    from charte.scrutins.models import Electeur
+    from charte.scrutins.services import clore_scrutin, voter
+
+    autre = make_charte("Deuxième charte", modele=charte.modele)
+    everyone = [*users.values(), cible]
+
+    def round_in_vote():
+        tour = make_tour(autre, statut="vote")
+        amendement = make_amendement(tour=tour, auteur=users["agent"], statut="en_vote")
+        db.session.add_all([Electeur(tour_id=tour.id, user_id=u.id, departement_id=u.departement_id)
+                            for u in everyone])
+        tour.electeurs_count = len(everyone)
+        db.session.commit()
+        return tour, amendement
+
+    tour_clos, resultat = round_in_vote()
+    voter(resultat, users["agent_autre_service"], "pour")
+    clore_scrutin(tour_clos, users["comite"], "Fin anticipée.")
+    db.session.commit()
+    tour, scrutin = round_in_vote()
+    return {"tour_depot": tour_depot.id, "tour": tour.id, "scrutin": scrutin.id, "tour_clos": tour_clos.id,
+            "resultat": resultat.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

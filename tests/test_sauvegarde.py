@@ -51,6 +51,8 @@ def _awkward_value(column):
 CONSTRAINED = {
     "tours": {"depot_debut_at": datetime(2026, 3, 1, 8, 0, 0, 1), "depot_fin_at": datetime(2026, 3, 15, 18, 0),
               "vote_debut_at": datetime(2026, 3, 16, 8, 0), "vote_fin_at": datetime(2026, 3, 29, 1, 59, 59, 123456)},
+    # A made-up draft must not claim to have adopted a version: audit-verify would rightly refuse it.
+    "projets_version": {"statut": "edition"},
 }
 
 

@@ -54,7 +54,7 @@ def _ecartees(nombre: int) -> None:
 # --- Drafts --------------------------------------------------------------------------------------
 
 
-@bp.route("/chartes/<int:charte_id>/projets")
+@bp.route("/chartes/<id:charte_id>/projets")
 def projets(charte_id: int):
     """A charter's drafts, and its closed rounds waiting to be consolidated."""
     charte = get_charte(charte_id)
@@ -62,7 +62,7 @@ def projets(charte_id: int):
                    a_consolider=services.tours_a_consolider(charte), form=ActionForm())
 
 
-@bp.route("/tours/<int:tour_id>/consolider", methods=["POST"])
+@bp.route("/tours/<id:tour_id>/consolider", methods=["POST"])
 @requires("comite")
 def consolider(tour_id: int):
     """Build the draft of the next version from the round's adopted amendments."""
@@ -96,13 +96,13 @@ def _page_projet(projet_id: int, status: int = 200, **forms):
                    appliques=appliques, caducs=caducs, numeros=numeros, **forms)
 
 
-@bp.route("/projets/<int:projet_id>")
+@bp.route("/projets/<id:projet_id>")
 def projet(projet_id: int):
     """A draft: its state, conflicts, corrections, decisions and full text."""
     return _page_projet(projet_id)
 
 
-@bp.route("/projets/<int:projet_id>/comparaison")
+@bp.route("/projets/<id:projet_id>/comparaison")
 def comparer_projet(projet_id: int):
     """The draft compared with the version it was built on."""
     projet = lecture.charger_projet(projet_id)
@@ -114,7 +114,7 @@ def comparer_projet(projet_id: int):
 # --- Conflicts and corrections --------------------------------------------------------------------
 
 
-@bp.route("/projets/<int:projet_id>/conflits/<int:conflit_id>", methods=["GET", "POST"])
+@bp.route("/projets/<id:projet_id>/conflits/<id:conflit_id>", methods=["GET", "POST"])
 def conflit(projet_id: int, conflit_id: int):
     """One clause's conflict: base, draft, competing amendments with diffs and votes; the committee resolves it."""
     projet = lecture.charger_projet(projet_id)
@@ -139,7 +139,7 @@ def conflit(projet_id: int, conflit_id: int):
                    amendements=amendements, form=form)
 
 
-@bp.route("/projets/<int:projet_id>/corrections", methods=["GET", "POST"])
+@bp.route("/projets/<id:projet_id>/corrections", methods=["GET", "POST"])
 @requires("comite")
 def corriger(projet_id: int):
     """An editorial correction of one clause of the draft, with its reason."""
@@ -165,7 +165,7 @@ def corriger(projet_id: int):
 # --- Validation -------------------------------------------------------------------------------------
 
 
-@bp.route("/projets/<int:projet_id>/soumettre", methods=["POST"])
+@bp.route("/projets/<id:projet_id>/soumettre", methods=["POST"])
 @requires("comite")
 def soumettre(projet_id: int):
     """Submit the draft for the committee's validation."""
@@ -179,7 +179,7 @@ def soumettre(projet_id: int):
     return _page_projet(projet_id, outcome.status, action_form=form)
 
 
-@bp.route("/projets/<int:projet_id>/decision", methods=["GET", "POST"])
+@bp.route("/projets/<id:projet_id>/decision", methods=["GET", "POST"])
 @requires("comite")
 @requires_fresh_auth
 def decider(projet_id: int):
@@ -204,7 +204,7 @@ def decider(projet_id: int):
 # --- Versions: comparison and changelog -------------------------------------------------------------
 
 
-@bp.route("/chartes/<int:charte_id>/comparer")
+@bp.route("/chartes/<id:charte_id>/comparer")
 def comparer(charte_id: int):
     """Compare any two versions of a charter (by default the newest with its parent)."""
     charte = get_charte(charte_id)
@@ -216,7 +216,7 @@ def comparer(charte_id: int):
                    gauche=f"Version {de}", droite=f"Version {a}", versions=numeros, de=de, a=a)
 
 
-@bp.route("/chartes/<int:charte_id>/versions/<int:numero>/modifications")
+@bp.route("/chartes/<id:charte_id>/versions/<id:numero>/modifications")
 def modifications(charte_id: int, numero: int):
     """A version's changelog: integrated amendments, resolved conflicts, editorial corrections, approvals."""
     charte = get_charte(charte_id)

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from charte.dbtypes import check_in, enum_type
 from charte.extensions import db
 from charte.immutability import immutable
+from charte.temps import maintenant
+from charte.tours.fenetres import Fenetres, depot_ouvert, vote_ouvert
 
 
 class Majorite(str, enum.Enum):
@@ -113,12 +115,39 @@ class Tour(db.Model):
     def regles(self) -> dict:
         return json.loads(self.regles_json)
 
+    @property
+    def majorite(self) -> Majorite:
+        return Majorite(self.regles["majorite"])
+
+    @property
+    def fenetres(self) -> Fenetres:
+        return Fenetres(self.depot_debut_at, self.depot_fin_at, self.vote_debut_at, self.vote_fin_at)
+
+    @property
+    def phase(self) -> str:
+        """Where the round stands now, in French."""
+        now = maintenant()
+        if self.statut == TourStatut.CLOS:
+            return "Clos"
+        if self.statut == TourStatut.VOTE:
+            return "Vote en cours" if vote_ouvert(self.fenetres, now) else "Vote terminé, en attente de clôture"
+        if now < self.depot_debut_at:
+            return "Dépôt des amendements à venir"
+        if depot_ouvert(self.fenetres, now):
+            return "Dépôt des amendements ouvert"
+        return "Dépôt terminé, vote pas encore ouvert"
+
 
 class TourEvenementType(str, enum.Enum):
     DEPOT_PROLONGE = "depot_prolonge"
     DEPOT_ABREGE = "depot_abrege"
     VOTE_PROLONGE = "vote_prolonge"
     VOTE_ABREGE = "vote_abrege"
+
+    @property
+    def label(self) -> str:
+        return {"depot_prolonge": "Dépôt prolongé", "depot_abrege": "Dépôt clos plus tôt",
+                "vote_prolonge": "Vote prolongé", "vote_abrege": "Vote clos plus tôt"}[self.value]
 
 
 @immutable()
