@@ -17,12 +17,15 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-# Chromium (browser tests) and Poppler (pdfsig) come from the system's packages.
+# Chromium (browser tests), Poppler (pdfsig, pdffonts…) and DejaVu (the signed PDF's fonts) come from the
+# system's packages.
 system-deps:
-	@if command -v chromium >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1; then :; \
+	@if command -v chromium >/dev/null 2>&1 && command -v pdfsig >/dev/null 2>&1 \
+		&& [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils; \
-	else echo "Installez chromium et poppler-utils (apt-get install chromium poppler-utils)."; fi
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium poppler-utils \
+		fonts-dejavu-core; \
+	else echo "Installez chromium, poppler-utils et fonts-dejavu-core (apt-get install …)."; fi
 
 demo: install
 	$(FLASK) charte init

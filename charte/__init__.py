@@ -71,6 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from charte.journal.views import bp as journal_bp
     from charte.notifications.views import bp as notifications_bp
     from charte.public.views import bp as public_bp
+    from charte.publication.views import bp as publication_bp
     from charte.scrutins.views import bp as scrutins_bp
     from charte.tours.views import bp as tours_bp
 
@@ -88,5 +89,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(amendements_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(consolidation_bp)
+    app.register_blueprint(publication_bp)
     app.cli.add_command(charte_cli)
     return app

@@ -178,8 +178,9 @@ def _modele_checks(sealed: _Sealed) -> list[Check]:
 def _trigger_checks() -> list[Check]:
     from charte.consolidation.models import FIGEES
     from charte.journal.triggers import FOUNDATION
+    from charte.publication.models import FIGEES as PUBLICATIONS
 
-    missing = missing_triggers(db.session.connection(), FOUNDATION + FIGEES)
+    missing = missing_triggers(db.session.connection(), FOUNDATION + FIGEES + PUBLICATIONS)
     if missing:
         return [Check("Base de données", f"déclencheurs d’immuabilité absents ou désactivés\u00a0: {', '.join(missing)}",
                       False)]
@@ -195,12 +196,21 @@ def _approbation_checks() -> list[Check]:
     return [Check("Approbations", "chaque version adoptée porte les approbations du texte exact qu’elle contient")]
 
 
+def _publication_checks() -> list[Check]:
+    from charte.publication.services import verifier_publications
+
+    probleme = verifier_publications()
+    if probleme is not None:
+        return [Check("Publications", f"ALTÉRÉES — {probleme}", False)]
+    return [Check("Publications", "chaque PDF signé est intact et son ancre dans le journal est présente")]
+
+
 def verify_everything() -> Report:
     """Every check, in the order a reader relies on them; each names its first broken item."""
     found = read_checkpoints()
     sealed = _Sealed(wanted_hashes={head.seq for head in found[0]} if found else set())
     checks = _journal_checks(sealed, found) + _charte_checks(sealed) + _modele_checks(sealed) + _approbation_checks() \
-        + _trigger_checks()
+        + _publication_checks() + _trigger_checks()
     return Report(tuple(checks))
 
 

@@ -206,3 +206,85 @@ def import_json_command(path: Path):
     sauvegarde.apres_restauration(*bilan.tete)
     click.echo(f"Sauvegarde restaurée\u00a0: {_bilan_text(bilan)}. Vérifiez-la avec `charte audit-verify` "
                "(avec la clé du journal de l’instance d’origine).")
+
+# --- Publication ---------------------------------------------------------------------------------
+
+
+@charte_cli.command("gen-cert")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Fichier PKCS#12 à créer (par défaut : certificat-demo.p12 dans le dossier d’instance).")
+@click.option("--name", "nom", default=None, help="Nom du titulaire (par défaut : le nom de la collectivité).")
+@click.option("--days", "jours", type=click.IntRange(1, 3650), default=3 * 365, show_default=True,
+              help="Durée de validité en jours.")
+@click.option("--password", default="", help="Mot de passe du fichier PKCS#12 (aucun par défaut).")
+@click.option("--pem", is_flag=True, help="Écrire une clé et un certificat PEM (FICHIER.key et FICHIER.pem) "
+                                          "au lieu d’un PKCS#12.")
+@with_appcontext
+def gen_cert_command(output: Path | None, nom: str | None, jours: int, password: str, pem: bool):
+    """Create a self-signed signing certificate for tests and demos."""
+    from charte.parametres import authority_name
+    from charte.publication.certificats import DEMO_P12, ecrire_p12, ecrire_pem, empreinte, generer_certificat
+
+    output = output or Path(current_app.config["INSTANCE_PATH"]) / DEMO_P12
+    nom = nom or f"{authority_name()} — signature de la charte"
+    cert, key = generer_certificat(nom, jours, organisation=authority_name())
+    try:
+        if pem:
+            key_path, cert_path = ecrire_pem(output.with_suffix(".key"), output.with_suffix(".pem"), cert, key, password)
+            written = f"clé {key_path}, certificat {cert_path}"
+            variables = f"CHARTE_SIGNING_KEY={key_path}\nCHARTE_SIGNING_CERT={cert_path}"
+        else:
+            ecrire_p12(output, cert, key, password)
+            written = str(output)
+            variables = f"CHARTE_SIGNING_P12={output}"
+    except FileExistsError as exc:
+        _fail(f"le fichier {exc.args[0]} existe déjà : il n’a pas été remplacé.")
+    except OSError as exc:
+        _fail(f"impossible d’écrire le certificat ({exc.strerror}).")
+    click.echo(f"Certificat autosigné créé : {written}")
+    click.echo(f"Titulaire : {nom} ; valable jusqu’au {cert.not_valid_after_utc:%d/%m/%Y}.")
+    click.echo(f"Empreinte SHA-256 : {empreinte(cert)}")
+    click.echo("Pour l’utiliser, définissez :")
+    click.echo(variables)
+
+
+@charte_cli.command("export-pdf")
+@click.option("--version", "numero", type=int, default=None, help="Numéro de la version publiée (la dernière par défaut).")
+@click.option("--charte", "charte_id", type=int, default=None, help="Identifiant de la charte (la plus récemment publiée par défaut).")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Fichier PDF à écrire.")
+@with_appcontext
+def export_pdf_command(numero: int | None, charte_id: int | None, output: Path):
+    """Write the signed PDF of a published version, byte for byte as stored."""
+    from charte.publication.models import Publication
+
+    query = select(Publication)
+    if charte_id is not None:
+        query = query.filter_by(charte_id=charte_id)
+    if numero is not None:
+        query = query.filter_by(numero=numero)
+    publication = db.session.scalar(query.order_by(Publication.published_at.desc(), Publication.id.desc()).limit(1))
+    if publication is None:
+        _fail("aucune version publiée ne correspond." if numero or charte_id else "aucune version n’est publiée.")
+    try:
+        output.write_bytes(publication.pdf)
+    except OSError as exc:
+        _fail(f"impossible d’écrire {output} ({exc.strerror}).")
+    click.echo(f"Version {publication.numero} de « {publication.charte.titre} » écrite dans {output} "
+               f"({publication.pdf_taille} octets, SHA-256 {publication.pdf_sha256}).")
+
+
+@charte_cli.command("verify-pdf")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def verify_pdf_command(path: Path):
+    """Say whether a PDF is intact, who signed it and which published version it is; exit 0 only if valid."""
+    from charte.publication.services import verifier_fichier
+
+    verdict = verifier_fichier(path.read_bytes())
+    click.echo(f"{'VALIDE' if verdict.ok else 'NON VALIDE'} — {verdict.titre}")
+    click.echo(verdict.explication)
+    for label, value in verdict.faits:
+        click.echo(f"  {label} : {value}")
+    db.session.rollback()
+    sys.exit(0 if verdict.ok else 1)

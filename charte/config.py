@@ -126,4 +126,18 @@ def load_config() -> dict:
         # Read when the application starts (charte.journal.keys), from the final INSTANCE_PATH.
         "CHARTE_JOURNAL_KEY": os.environ.get("CHARTE_JOURNAL_KEY", "").strip(),
         "CHARTE_JOURNAL_CHECKPOINT": os.environ.get("CHARTE_JOURNAL_CHECKPOINT", "").strip(),
+        # Publication: the authority's signing certificate (PKCS#12, or PEM key + certificate), the
+        # optional RFC 3161 timestamp server, who signs and where, and the public address of the site.
+        "CHARTE_SIGNING_P12": os.environ.get("CHARTE_SIGNING_P12", ""),
+        "CHARTE_SIGNING_P12_PASSWORD": os.environ.get("CHARTE_SIGNING_P12_PASSWORD", ""),
+        "CHARTE_SIGNING_KEY": os.environ.get("CHARTE_SIGNING_KEY", ""),
+        "CHARTE_SIGNING_KEY_PASSWORD": os.environ.get("CHARTE_SIGNING_KEY_PASSWORD", ""),
+        "CHARTE_SIGNING_CERT": os.environ.get("CHARTE_SIGNING_CERT", ""),
+        "CHARTE_TSA_URL": os.environ.get("CHARTE_TSA_URL", ""),
+        "CHARTE_TSA_CA": os.environ.get("CHARTE_TSA_CA", ""),
+        "CHARTE_SIGNER_NAME": os.environ.get("CHARTE_SIGNER_NAME", ""),
+        "CHARTE_SIGNER_ROLE": os.environ.get("CHARTE_SIGNER_ROLE", ""),
+        "CHARTE_SIGNING_PLACE": os.environ.get("CHARTE_SIGNING_PLACE", ""),
+        "CHARTE_PUBLIC_URL": os.environ.get("CHARTE_PUBLIC_URL", "").strip().rstrip("/"),
+        "CHARTE_MAX_PDF_MB": _int("CHARTE_MAX_PDF_MB", 20),
     }

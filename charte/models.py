@@ -8,3 +8,4 @@ from charte.amendements.models import Amendement, Commentaire, CommentaireEditio
 from charte.scrutins.models import Bulletin, BulletinEvenement, Electeur, Resultat  # noqa: F401
 from charte.notifications.models import Notification  # noqa: F401
 from charte.consolidation.models import ConflitFusion, Correction, Decision, Projet  # noqa: F401
+from charte.publication.models import Publication  # noqa: F401

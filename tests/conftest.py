@@ -430,3 +430,65 @@ def admin(client, auth, make_user):
 def count(model) -> int:
     """Rows of a model's table, as the test's session sees them."""
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+# --- Publication: a signing certificate and published versions --------------------------------
+
+
+@pytest.fixture(scope="session")
+def signing_p12(tmp_path_factory) -> Path:
+    """A self-signed signing certificate (PKCS#12, no password), made once per run by `gen-cert`'s code."""
+    from charte.publication.certificats import ecrire_p12, generer_certificat
+
+    cert, key = generer_certificat("Ville de Test — signature", organisation="Ville de Test")
+    return ecrire_p12(tmp_path_factory.mktemp("signature") / "signature.p12", cert, key)
+
+
+@pytest.fixture
+def signing(app, signing_p12):
+    """The application configured with the test signing certificate."""
+    app.config.update(CHARTE_SIGNING_P12=str(signing_p12), CHARTE_SIGNER_NAME="Marie Dupont",
+                      CHARTE_SIGNER_ROLE="Maire", CHARTE_SIGNING_PLACE="Belval")
+    return signing_p12
+
+
+@pytest.fixture
+def make_publication(app, signing, make_charte):
+    """Factory: publish a charter's adopted version for real (render, sign, store) and commit."""
+    from charte.publication.services import publier
+
+    def make(charte=None, version=None, actor=None):
+        charte = charte or make_charte()
+        version = version or charte.version_courante
+        publication = publier(version, actor)  # outside any request, as the command line does
+        db.session.commit()
+        return publication
+
+    return make
+
+
+_PUBLISHED_ONCE: dict = {}
+
+
+@pytest.fixture
+def published_world(app, make_publication):
+    """A published v1 for tests about access, not content: the first call of the run publishes for real;
+    later ones store the same signed bytes again instead of rendering them anew."""
+    from charte.chartes.models import VersionStatut
+    from charte.publication.models import Publication
+
+    def make(charte):
+        version = charte.version_courante
+        if not _PUBLISHED_ONCE:
+            publication = make_publication(charte, version)
+            _PUBLISHED_ONCE.update({c.key: getattr(publication, c.key) for c in Publication.__table__.columns
+                                    if c.key not in ("id", "version_id", "charte_id", "published_by_id")})
+            return publication
+        publication = Publication(version_id=version.id, charte_id=charte.id, **_PUBLISHED_ONCE)
+        version.statut = VersionStatut.PUBLIEE
+        version.published_at = publication.published_at
+        db.session.add(publication)
+        db.session.commit()
+        return publication
+
+    return make

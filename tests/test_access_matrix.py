@@ -80,6 +80,21 @@ MATRIX = [
     ("GET", "/admin/modeles/{modele}", ADMIN),
     ("GET", "/admin/chartes/nouvelle", ADMIN),
     ("POST", "/admin/chartes/nouvelle", _admin_post(400)),
+    # Publication: the public site is open to all; publishing is the committee's.
+    ("GET", "/publications/", PUBLIC),
+    ("GET", "/publications/{charte}/", PUBLIC),
+    ("GET", "/publications/{charte}/versions/1", PUBLIC),
+    ("GET", "/publications/{charte}/versions/1/charte.pdf", PUBLIC),
+    ("GET", "/publications/{charte}/versions/1/donnees.json", PUBLIC),
+    ("GET", "/publications/{charte}/versions/1/texte.md", PUBLIC),
+    ("GET", "/publications/{charte}/versions/1/comparaison", dict.fromkeys(ROLES, 404)),  # first version
+    ("GET", "/publications/flux.atom", PUBLIC),
+    ("GET", "/donnees-ouvertes", PUBLIC),
+    ("GET", "/mentions-legales", PUBLIC),
+    ("GET", "/verifier", PUBLIC),
+    ("POST", "/verifier", dict.fromkeys(ROLES, 400)),  # no file
+    ("GET", "/chartes/{charte}/versions/1/publier", {**COMMITTEE, "admin": 403}),
+    ("POST", "/chartes/{charte}/versions/1/publier", {**COMMITTEE, "comite": 400, "admin": 403}),
 ]
 
 
@@ -246,7 +261,11 @@ def _world_scrutins(make_charte, make_tour, make_amendement, charte, tour_depot,
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("method, path, expected", MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
-def test_access(app, client, world, role, method, path, expected):
+def test_access(app, client, world, role, method, path, expected, request):
+    if path.startswith("/publications/{charte}/"):
+        from charte.chartes.models import Charte
+
+        request.getfixturevalue("published_world")(db.session.get(Charte, world["ids"]["charte"]))
     url = path.format(**world["ids"])
     if role != "anonyme":
         login_as(client, world["users"][role])

@@ -19,6 +19,7 @@ from charte.chartes.services import _write_version
 from charte.config import PROJECT_ROOT
 from charte.demo import fill_demo
 from charte.extensions import db
+from charte.publication.services import publier
 from charte.journal.models import JournalEntry
 from charte.sauvegarde import services as sauvegarde
 from charte.sauvegarde.format import read_header, read_tables, serialise
@@ -83,6 +84,8 @@ def _fill_through_the_services() -> None:
     authenticate("admin@belval.example", PASSWORD, "192.0.2.1")
     charte = db.session.scalars(select(Charte)).one()
     v1 = charte.versions[0]
+    publier(v1, None)  # a real signed PDF (binary column): its bytes must come back identical
+    db.session.commit()
     themes = [{"titre": t.titre, "intro": t.intro} for t in v1.themes]
     clauses = [{"ref": c.ref, "theme": c.theme, "theme_position": c.theme_position, "position": c.position,
                 "titre": c.titre, "texte": c.texte + "\n\nAjout : « voir » l’annexe."} for c in v1.clauses]
@@ -92,7 +95,7 @@ def _fill_through_the_services() -> None:
 
 
 @pytest.fixture
-def filled(app):
+def filled(app, signing):
     """A database filled through the real services, every table holding at least one row."""
     _fill_through_the_services()
     empty = [t.name for t in db.metadata.sorted_tables if not db.session.scalar(select(func.count()).select_from(t))]
@@ -164,7 +167,7 @@ def test_the_file_describes_itself(filled, runner, tmp_path):
     assert users["colonnes"][0] == "id" and [row[0] for row in users["lignes"]] == sorted(r[0] for r in users["lignes"])
     versions = data["tables"]["versions"]
     statut = versions["colonnes"].index("statut")
-    assert {row[statut] for row in versions["lignes"]} >= {"adoptee", "soumise"}
+    assert {row[statut] for row in versions["lignes"]} >= {"publiee", "soumise"}
 
 
 def test_restored_ids_do_not_collide_with_new_rows(filled, runner, tmp_path):

@@ -152,4 +152,8 @@ def test_anonymous_sees_only_login_and_public_pages(app, client):
     from charte.security import is_public_endpoint
 
     public = sorted(rule.endpoint for rule in app.url_map.iter_rules() if is_public_endpoint(app, rule.endpoint))
-    assert public == ["accounts.login", "accounts.login_code", "public.accessibilite", "public.index", "static"]
+    assert public == ["accounts.login", "accounts.login_code", "public.accessibilite", "public.index",
+                      "publication.charte", "publication.comparaison", "publication.donnees_json",
+                      "publication.donnees_md", "publication.donnees_ouvertes", "publication.flux",
+                      "publication.index", "publication.mentions_legales", "publication.pdf",
+                      "publication.verifier", "publication.version", "static"]

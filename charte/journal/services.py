@@ -90,6 +90,7 @@ ACTIONS = {
     "projet.adopte": "Projet de version adopté (version écrite)",
     "journal.rescelle": "Journal rescellé avec la clé du journal",
     "journal.verifie": "Vérification complète",
+    "version.publiee": "Version publiée et signée",
 }
 
 SYSTEM = "systeme"  # the author filter for entries written without an account (system, unknown address)

@@ -11,8 +11,10 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 @public
 def index():
-    """Public home: what Charte is here, and the published charters (none yet)."""
-    return render_template("public/index.html", publications=[])
+    """Public home: what Charte is here, and the published charters."""
+    from charte.publication.services import chartes_publiees
+
+    return render_template("public/index.html", chartes=chartes_publiees())
 
 
 @bp.route("/accessibilite")
